@@ -1,0 +1,45 @@
+/**
+ * What a snapshot holds and how the DataTree hands it over: the contract between tree/ (which owns
+ * the znodes) and persistence/ (which knows ZooKeeper's snapshot file format).
+ *
+ * Apache ZooKeeper's snapshot body is: sessions (id, timeout), the ACL cache (id → ACL list), then
+ * every znode in pre-order (a parent before its children) as path, data, ACL id and StatPersisted.
+ */
+import type { ACL } from '../jute/records.js';
+
+export interface StatPersisted {
+  czxid: bigint;
+  mzxid: bigint;
+  ctime: number;
+  mtime: number;
+  version: number;
+  cversion: number;
+  aversion: number;
+  ephemeralOwner: bigint;
+  pzxid: bigint;
+}
+
+export interface SnapshotNode {
+  /** '' for the root, as ZooKeeper writes it. */
+  path: string;
+  data: Buffer | null;
+  aclId: bigint;
+  stat: StatPersisted;
+}
+
+/** The producer side: what a DataTree (plus the session table) gives to the snapshot writer. */
+export interface SnapshotSource {
+  sessions(): Iterable<{ id: bigint; timeout: number }>;
+  acls(): Iterable<{ id: bigint; acls: ACL[] }>;
+  /** Pre-order: every parent before its children. The root first, with path ''. */
+  nodes(): Iterable<SnapshotNode>;
+  /** The tree digest as ZooKeeper 3.8 computes it, if digests are enabled. */
+  digest?(): bigint;
+}
+
+/** The consumer side: what the snapshot reader feeds, in file order. */
+export interface SnapshotSink {
+  addSession(id: bigint, timeout: number): void;
+  addAcl(id: bigint, acls: ACL[]): void;
+  addNode(node: SnapshotNode): void;
+}
