@@ -1,0 +1,246 @@
+/**
+ * One client connection: framing, the session handshake, four-letter words, and replies.
+ *
+ * Replies and watch events are encoded into one buffer per connection and written once per tick,
+ * so a burst of pipelined requests costs one write. A malformed or oversized frame closes this
+ * connection and touches nothing else.
+ */
+import type { Socket } from 'node:net';
+import { JuteReader } from '../jute/reader.js';
+import { JuteWriter } from '../jute/writer.js';
+import type { Id, ConnectRequest } from '../jute/records.js';
+import { readConnectRequest, writeConnectResponse, writeWatcherEvent } from '../jute/records.js';
+import { Xid } from '../jute/constants.js';
+import type { WatchEvent } from '../tree/watch-manager.js';
+import { FrameDecoder, FrameError } from './frame-decoder.js';
+import type { ReplyTarget } from './final.js';
+import { javaHostAddress } from './auth.js';
+
+/** What a connection needs from the server it belongs to. */
+export interface ConnectionHost {
+  readonly maxFrame: number;
+  /** The answer to a four-letter word, or null when `word` is not one. */
+  fourLetterWord(word: string, conn: ClientConnection): Promise<string> | string | null;
+  onConnectRequest(conn: ClientConnection, req: ConnectRequest): void;
+  onPacket(conn: ClientConnection, xid: number, type: number, body: Buffer): void;
+  onClose(conn: ClientConnection): void;
+  log(level: 'info' | 'warn' | 'debug', msg: string): void;
+}
+
+export type ConnectionState = 'new' | 'connecting' | 'open' | 'closed';
+
+let nextConnectionId = 1;
+
+export class ClientConnection implements ReplyTarget {
+  readonly id = nextConnectionId++;
+  state: ConnectionState = 'new';
+  sessionId = 0n;
+  sessionTimeout = 0;
+  readonly authInfo: Id[];
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly secure: boolean;
+  /** The client sent the readOnly byte (3.4+ client): the connect response carries one too. */
+  newClient = true;
+
+  // statistics, for cons / stat / mntr
+  readonly established = Date.now();
+  packetsReceived = 0;
+  packetsSent = 0;
+  outstanding = 0;
+  lastCxid = -1;
+  lastZxid = -1n;
+  lastOp = 'NA';
+  lastLatency = 0;
+  minLatency = Number.MAX_SAFE_INTEGER;
+  maxLatency = 0;
+  totalLatency = 0;
+  completed = 0;
+  lastResponseTime = 0;
+
+  private readonly decoder: FrameDecoder;
+  private readonly out = new JuteWriter(8192);
+  private flushScheduled = false;
+  private closeWhenFlushed = false;
+  private firstLength = true;
+  private reportedClose = false;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly host: ConnectionHost,
+    secure = false,
+  ) {
+    this.secure = secure;
+    this.remoteAddress = javaHostAddress(socket.remoteAddress ?? '');
+    this.remotePort = socket.remotePort ?? 0;
+    this.authInfo = [{ scheme: 'ip', id: this.remoteAddress }];
+    this.decoder = new FrameDecoder(host.maxFrame, (raw) => this.maybeFourLetterWord(raw));
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.closed());
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === 'closed') return;
+    try {
+      this.decoder.push(chunk, (frame) => this.onFrame(frame));
+    } catch (e) {
+      const why = e instanceof FrameError ? e.message : `malformed packet: ${(e as Error).message}`;
+      this.host.log('warn', `closing connection from ${this.remoteAddress}:${this.remotePort}: ${why}`);
+      this.close();
+    }
+  }
+
+  private maybeFourLetterWord(raw: Buffer): boolean {
+    if (!this.firstLength) return false;
+    this.firstLength = false;
+    if (this.state !== 'new') return false;
+    const word = raw.toString('latin1');
+    const answer = /^[a-z]{4}$/.test(word) ? this.host.fourLetterWord(word, this) : null;
+    if (answer === null) return false;
+    this.state = 'closed';
+    void Promise.resolve(answer).then(
+      (text) => this.socket.end(text),
+      () => this.socket.destroy(),
+    );
+    return true;
+  }
+
+  private onFrame(frame: Buffer): void {
+    this.packetsReceived++;
+    if (this.state === 'new') {
+      const req = readConnectRequest(new JuteReader(frame));
+      this.newClient = req.readOnly !== undefined;
+      this.state = 'connecting';
+      this.host.onConnectRequest(this, req);
+      return;
+    }
+    if (this.state !== 'open') {
+      // Requests before the session is established are a protocol violation.
+      throw new FrameError('request before the session was established');
+    }
+    if (frame.length < 8) throw new FrameError(`request of ${frame.length} bytes has no header`);
+    const xid = frame.readInt32BE(0);
+    const type = frame.readInt32BE(4);
+    this.outstanding++;
+    this.host.onPacket(this, xid, type, frame.subarray(8));
+  }
+
+  /** Pauses reading (while the session is being set up, or under global back-pressure). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    if (this.state !== 'closed') this.socket.resume();
+  }
+
+  /** Sends the ConnectResponse; a session id of 0 tells the client its session is gone. */
+  sendConnectResponse(timeOut: number, sessionId: bigint, passwd: Buffer): void {
+    const w = this.out;
+    const start = w.beginFrame();
+    writeConnectResponse(w, { protocolVersion: 0, timeOut, sessionId, passwd, readOnly: this.newClient ? false : undefined });
+    w.endFrame(start);
+    this.scheduleFlush();
+  }
+
+  reply(xid: number, zxid: bigint, err: number, body?: (w: JuteWriter) => void): void {
+    if (this.state === 'closed') return;
+    const w = this.out;
+    const start = w.beginFrame();
+    w.int(xid).long(zxid).int(err);
+    if (body !== undefined) body(w);
+    w.endFrame(start);
+    this.packetsSent++;
+    if (xid !== Xid.notification) {
+      if (this.outstanding > 0) this.outstanding--;
+      this.lastCxid = xid;
+      this.lastZxid = zxid;
+    }
+    this.scheduleFlush();
+  }
+
+  /** Records a finished request's latency for this connection's statistics. */
+  recordLatency(op: string, ms: number, now: number): void {
+    this.lastOp = op;
+    this.lastLatency = ms;
+    this.lastResponseTime = now;
+    if (ms < this.minLatency) this.minLatency = ms;
+    if (ms > this.maxLatency) this.maxLatency = ms;
+    this.totalLatency += ms;
+    this.completed++;
+  }
+
+  resetStats(): void {
+    this.packetsReceived = 0;
+    this.packetsSent = 0;
+    this.minLatency = Number.MAX_SAFE_INTEGER;
+    this.maxLatency = 0;
+    this.totalLatency = 0;
+    this.completed = 0;
+    this.lastLatency = 0;
+    this.lastOp = 'NA';
+    this.lastCxid = -1;
+    this.lastZxid = -1n;
+  }
+
+  /** A watch fired: the notification goes out in order with the replies. */
+  process(event: WatchEvent): void {
+    if (this.state === 'closed') return;
+    const w = this.out;
+    const start = w.beginFrame();
+    w.int(Xid.notification).long(-1n).int(0);
+    writeWatcherEvent(w, event);
+    w.endFrame(start);
+    this.packetsSent++;
+    this.scheduleFlush();
+  }
+
+  closeAfterFlush(): void {
+    this.closeWhenFlushed = true;
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.state === 'closed' && !this.closeWhenFlushed) return;
+    const w = this.out;
+    if (w.pos > 0) {
+      const bytes = Buffer.allocUnsafe(w.pos);
+      w.buf.copy(bytes, 0, 0, w.pos);
+      w.reset();
+      if (!this.socket.destroyed) this.socket.write(bytes);
+    }
+    if (this.closeWhenFlushed) {
+      this.state = 'closed';
+      this.socket.end();
+      this.closed();
+    }
+  }
+
+  /** Closes the connection (not the session: it lives on until it expires or is closed). */
+  close(): void {
+    this.state = 'closed';
+    this.socket.destroy();
+    this.closed();
+  }
+
+  /** Tells the host exactly once, however the connection ended. */
+  private closed(): void {
+    this.state = 'closed';
+    if (this.reportedClose) return;
+    this.reportedClose = true;
+    this.host.onClose(this);
+  }
+
+  get averageLatency(): number {
+    return this.completed === 0 ? 0 : this.totalLatency / this.completed;
+  }
+}

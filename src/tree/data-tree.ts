@@ -1,0 +1,628 @@
+/**
+ * The DataTree: the only owner of znodes. It applies committed transactions (never requests),
+ * answers reads, keeps the indexes ZooKeeper keeps (ephemerals by session, containers, TTL nodes,
+ * the ACL cache) and fires watches. It knows nothing of sockets, files or clocks.
+ *
+ * Storage is laid out for a million znodes: a znode is an integer id; its stat lives in one slab of
+ * 64 bytes per node (in the byte order the wire uses, so replies copy it), its data is a latin1 string
+ * (one char per byte: compact, and owned by V8's GC), its name is the key under which its parent's
+ * child map holds it. There is no per-node object and no full-path index: lookups walk the path.
+ */
+import { EventType, OpCode, Err } from '../jute/constants.js';
+import type { ACL } from '../jute/records.js';
+import { STAT_BYTES } from '../jute/records.js';
+import type { JuteWriter } from '../jute/writer.js';
+import type { TxnHeader, TxnRecord } from '../jute/txn.js';
+import { ACLCache, OPEN_UNSAFE_ACL_ID, READ_ACL_UNSAFE } from './acl-cache.js';
+import { CONTAINER_OWNER, ephemeralKind, ttlOwner } from './ephemeral-type.js';
+import { WatchManager } from './watch-manager.js';
+import { CONFIG_PATH, QUOTA_PATH, ZOOKEEPER_PATH } from './path.js';
+import type { SnapshotNode, SnapshotSink, SnapshotSource, StatPersisted } from './snapshot-types.js';
+import { QuotaTracker } from './quota.js';
+
+/** A failure while applying a txn, carrying a ZooKeeper error code. */
+export class TreeError extends Error {
+  constructor(readonly code: number, readonly path?: string) {
+    super(`tree error ${code}${path ? ` on ${path}` : ''}`);
+  }
+}
+
+export interface ProcessTxnResult {
+  clientId: bigint;
+  cxid: number;
+  zxid: bigint;
+  type: number;
+  err: number;
+  path?: string;
+  /** The node's Stat after the change, already encoded as the 68 bytes the wire carries. */
+  stat?: Buffer;
+  multiResult?: ProcessTxnResult[];
+}
+
+// Offsets inside a node's 64-byte stat slot. The first 52 bytes are the wire Stat's prefix.
+const SLOT = 64;
+const O_CZXID = 0;
+const O_MZXID = 8;
+const O_CTIME = 16;
+const O_MTIME = 24;
+const O_VERSION = 32;
+const O_CVERSION = 36;
+const O_AVERSION = 40;
+const O_OWNER = 44;
+const O_PZXID = 52;
+const O_ACL = 60;
+
+const ROOT = 0;
+
+export interface DataTreeOptions {
+  extendedTypesEnabled?: boolean;
+}
+
+export class DataTree implements SnapshotSource {
+  private names: string[] = [];
+  private parents: Int32Array = new Int32Array(1024);
+  private childMaps: (Map<string, number> | undefined)[] = [];
+  private datas: (string | null)[] = [];
+  private slab: Buffer = Buffer.alloc(1024 * SLOT);
+  private free: number[] = [];
+  private live = 0;
+
+  aclCache = new ACLCache();
+  readonly dataWatches = new WatchManager();
+  readonly childWatches = new WatchManager();
+  /** session id → paths of its ephemeral nodes */
+  private ephemeralsBySession = new Map<bigint, Set<string>>();
+  readonly containers = new Set<string>();
+  readonly ttls = new Set<string>();
+  readonly quotas: QuotaTracker = new QuotaTracker(this);
+  private readonly extended: boolean;
+
+  lastProcessedZxid = 0n;
+  /** Sum over nodes of path length + data length, as ZooKeeper's approximate_data_size. */
+  approximateDataSize = 0;
+
+  constructor(opts: DataTreeOptions = {}) {
+    this.extended = opts.extendedTypesEnabled ?? false;
+    this.reset();
+  }
+
+  /**
+   * Empties the tree back to what a fresh ZooKeeper has: /, /zookeeper, its quota and config.
+   * With `bare`, leaves it with no nodes at all, for a snapshot to fill.
+   */
+  reset(bare = false): void {
+    this.aclCache = new ACLCache();
+    this.quotas.clear();
+    this.names = [];
+    this.parents = new Int32Array(1024);
+    this.childMaps = [];
+    this.datas = [];
+    this.slab = Buffer.alloc(1024 * SLOT);
+    this.free = [];
+    this.live = 0;
+    this.ephemeralsBySession.clear();
+    this.containers.clear();
+    this.ttls.clear();
+    this.approximateDataSize = 0;
+    if (bare) return;
+    const root = this.alloc('', -1);
+    this.datas[root] = '';
+    this.slab.writeInt32BE(OPEN_UNSAFE_ACL_ID, root * SLOT + O_ACL);
+    const zk = this.attach(root, 'zookeeper', '', OPEN_UNSAFE_ACL_ID);
+    this.attach(zk, 'quota', '', OPEN_UNSAFE_ACL_ID);
+    const config = this.attach(zk, 'config', '', OPEN_UNSAFE_ACL_ID);
+    // ZooKeeper's addConfigNode sets READ_ACL_UNSAFE with version -1, which lands in aversion.
+    this.slab.writeInt32BE(this.aclCache.convert([...READ_ACL_UNSAFE]), config * SLOT + O_ACL);
+    this.slab.writeInt32BE(-1, config * SLOT + O_AVERSION);
+    this.approximateDataSize = ZOOKEEPER_PATH.length + QUOTA_PATH.length + CONFIG_PATH.length;
+  }
+
+  // ------------------------------------------------------------------ storage
+
+  private alloc(name: string, parent: number): number {
+    let id = this.free.pop();
+    if (id === undefined) {
+      id = this.names.length;
+      if (id >= this.parents.length) this.grow();
+      this.names.push(name);
+      this.childMaps.push(undefined);
+      this.datas.push(null);
+    } else {
+      this.names[id] = name;
+      this.slab.fill(0, id * SLOT, id * SLOT + SLOT);
+    }
+    this.parents[id] = parent;
+    this.live++;
+    return id;
+  }
+
+  private grow(): void {
+    const cap = this.parents.length * 2;
+    const parents = new Int32Array(cap);
+    parents.set(this.parents);
+    this.parents = parents;
+    const slab = Buffer.alloc(cap * SLOT);
+    this.slab.copy(slab);
+    this.slab = slab;
+  }
+
+  private attach(parent: number, name: string, data: string | null, aclId: number): number {
+    const id = this.alloc(name, parent);
+    this.datas[id] = data;
+    this.slab.writeInt32BE(aclId, id * SLOT + O_ACL);
+    let m = this.childMaps[parent];
+    if (m === undefined) this.childMaps[parent] = m = new Map();
+    m.set(name, id);
+    return id;
+  }
+
+  private release(id: number): void {
+    const parent = this.parents[id];
+    this.childMaps[parent]?.delete(this.names[id]);
+    if (this.childMaps[parent]?.size === 0) this.childMaps[parent] = undefined;
+    this.names[id] = '';
+    this.datas[id] = null;
+    this.childMaps[id] = undefined;
+    this.parents[id] = -1;
+    this.free.push(id);
+    this.live--;
+  }
+
+  /** Node id for a path, or -1. Accepts '' as the root, as ZooKeeper's node map does. */
+  lookup(path: string): number {
+    const n = path.length;
+    if (n <= 1) return n === 0 || path === '/' ? ROOT : -1;
+    if (path.charCodeAt(0) !== 0x2f) return -1;
+    let id = ROOT;
+    let start = 1;
+    for (;;) {
+      const m = this.childMaps[id];
+      if (m === undefined) return -1;
+      const slash = path.indexOf('/', start);
+      const next = m.get(slash < 0 ? path.substring(start) : path.substring(start, slash));
+      if (next === undefined) return -1;
+      id = next;
+      if (slash < 0) return id;
+      start = slash + 1;
+    }
+  }
+
+  get nodeCount(): number {
+    return this.live;
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  version(id: number): number {
+    return this.slab.readInt32BE(id * SLOT + O_VERSION);
+  }
+  cversion(id: number): number {
+    return this.slab.readInt32BE(id * SLOT + O_CVERSION);
+  }
+  aversion(id: number): number {
+    return this.slab.readInt32BE(id * SLOT + O_AVERSION);
+  }
+  ephemeralOwner(id: number): bigint {
+    return this.slab.readBigInt64BE(id * SLOT + O_OWNER);
+  }
+  mzxid(id: number): bigint {
+    return this.slab.readBigInt64BE(id * SLOT + O_MZXID);
+  }
+  pzxid(id: number): bigint {
+    return this.slab.readBigInt64BE(id * SLOT + O_PZXID);
+  }
+  mtime(id: number): number {
+    return readLongNumber(this.slab, id * SLOT + O_MTIME);
+  }
+  aclId(id: number): number {
+    return this.slab.readInt32BE(id * SLOT + O_ACL);
+  }
+  acl(id: number): readonly ACL[] {
+    return this.aclCache.get(this.aclId(id));
+  }
+  /** Data as a latin1 string (one char per byte); null when the node was created with null data. */
+  data(id: number): string | null {
+    return this.datas[id];
+  }
+  dataBuffer(id: number): Buffer | null {
+    const d = this.datas[id];
+    return d === null ? null : Buffer.from(d, 'latin1');
+  }
+  dataLength(id: number): number {
+    return this.datas[id]?.length ?? 0;
+  }
+  numChildren(id: number): number {
+    return this.childMaps[id]?.size ?? 0;
+  }
+  children(id: number): string[] {
+    const m = this.childMaps[id];
+    return m === undefined ? [] : [...m.keys()];
+  }
+  childIds(id: number): IterableIterator<number> | [] {
+    return this.childMaps[id]?.values() ?? [];
+  }
+  name(id: number): string {
+    return this.names[id];
+  }
+  setDataInPlace(id: number, data: string): void {
+    this.datas[id] = data;
+  }
+  parent(id: number): number {
+    return this.parents[id];
+  }
+
+  /** Writes the node's Stat in its 68-byte wire form. */
+  writeStat(w: JuteWriter, id: number): void {
+    const off = id * SLOT;
+    w.ensure(STAT_BYTES);
+    const b = w.buf;
+    const p = w.pos;
+    this.slab.copy(b, p, off, off + O_PZXID);
+    b.writeInt32BE(this.dataLength(id), p + 52);
+    b.writeInt32BE(this.numChildren(id), p + 56);
+    this.slab.copy(b, p + 60, off + O_PZXID, off + O_PZXID + 8);
+    w.pos = p + STAT_BYTES;
+  }
+
+  /** The node's Stat as its own 68-byte buffer (for results that outlive later changes). */
+  statBytes(id: number): Buffer {
+    const off = id * SLOT;
+    const b = Buffer.allocUnsafe(STAT_BYTES);
+    this.slab.copy(b, 0, off, off + O_PZXID);
+    b.writeInt32BE(this.dataLength(id), 52);
+    b.writeInt32BE(this.numChildren(id), 56);
+    this.slab.copy(b, 60, off + O_PZXID, off + O_PZXID + 8);
+    return b;
+  }
+
+  statPersisted(id: number): StatPersisted {
+    const s = this.slab;
+    const off = id * SLOT;
+    return {
+      czxid: s.readBigInt64BE(off + O_CZXID),
+      mzxid: s.readBigInt64BE(off + O_MZXID),
+      ctime: readLongNumber(s, off + O_CTIME),
+      mtime: readLongNumber(s, off + O_MTIME),
+      version: s.readInt32BE(off + O_VERSION),
+      cversion: s.readInt32BE(off + O_CVERSION),
+      aversion: s.readInt32BE(off + O_AVERSION),
+      ephemeralOwner: s.readBigInt64BE(off + O_OWNER),
+      pzxid: s.readBigInt64BE(off + O_PZXID),
+    };
+  }
+
+  /** Full path of a node id (walks up; for indexes and dumps, not hot paths). */
+  pathOf(id: number): string {
+    if (id === ROOT) return '/';
+    let p = '';
+    for (let cur = id; cur !== ROOT; cur = this.parents[cur]) p = `/${this.names[cur]}${p}`;
+    return p;
+  }
+
+  kindOf(owner: bigint): ReturnType<typeof ephemeralKind> {
+    return ephemeralKind(owner, this.extended);
+  }
+
+  ephemerals(sessionId: bigint): Set<string> {
+    return this.ephemeralsBySession.get(sessionId) ?? new Set();
+  }
+
+  sessionsWithEphemerals(): IterableIterator<[bigint, Set<string>]> {
+    return this.ephemeralsBySession.entries();
+  }
+
+  /** getAllChildrenNumber: every descendant; for '/' every node but the root itself. */
+  allChildrenNumber(id: number): number {
+    if (id === ROOT) return this.live - 1;
+    let n = 0;
+    const stack = [id];
+    while (stack.length > 0) {
+      const m = this.childMaps[stack.pop()!];
+      if (m === undefined) continue;
+      n += m.size;
+      for (const c of m.values()) stack.push(c);
+    }
+    return n;
+  }
+
+  // ------------------------------------------------------------------ writes (txn application)
+
+  private setStat(id: number, zxid: bigint, time: number, owner: bigint): void {
+    const off = id * SLOT;
+    const s = this.slab;
+    s.writeBigInt64BE(zxid, off + O_CZXID);
+    s.writeBigInt64BE(zxid, off + O_MZXID);
+    writeLongNumber(s, off + O_CTIME, time);
+    writeLongNumber(s, off + O_MTIME, time);
+    s.writeInt32BE(0, off + O_VERSION);
+    s.writeInt32BE(0, off + O_CVERSION);
+    s.writeInt32BE(0, off + O_AVERSION);
+    s.writeBigInt64BE(owner, off + O_OWNER);
+    s.writeBigInt64BE(zxid, off + O_PZXID);
+  }
+
+  createNode(
+    path: string,
+    data: string | null,
+    acl: readonly ACL[] | null,
+    owner: bigint,
+    parentCVersion: number,
+    zxid: bigint,
+    time: number,
+  ): number {
+    const slash = path.lastIndexOf('/');
+    const parentPath = path.substring(0, slash);
+    const name = path.substring(slash + 1);
+    const parent = this.lookup(parentPath);
+    if (parent < 0) throw new TreeError(Err.NoNode, path);
+    if (this.childMaps[parent]?.has(name)) throw new TreeError(Err.NodeExists, path);
+    const aclId = this.aclCache.convert(acl === null ? null : [...acl]);
+    const poff = parent * SLOT;
+    if (parentCVersion === -1) parentCVersion = this.slab.readInt32BE(poff + O_CVERSION) + 1;
+    // Replaying a fuzzy snapshot can meet a create whose effect on the parent is already there.
+    if (parentCVersion > this.slab.readInt32BE(poff + O_CVERSION)) {
+      this.slab.writeInt32BE(parentCVersion, poff + O_CVERSION);
+      this.slab.writeBigInt64BE(zxid, poff + O_PZXID);
+    }
+    const id = this.attach(parent, name, data, aclId);
+    this.setStat(id, zxid, time, owner);
+    this.approximateDataSize += path.length + (data?.length ?? 0);
+    const kind = ephemeralKind(owner, this.extended);
+    if (kind === 'container') this.containers.add(path);
+    else if (kind === 'ttl') this.ttls.add(path);
+    else if (kind === 'ephemeral') {
+      let set = this.ephemeralsBySession.get(owner);
+      if (set === undefined) this.ephemeralsBySession.set(owner, (set = new Set()));
+      set.add(path);
+    }
+    this.quotas.onCreate(path, parentPath, name, data?.length ?? 0);
+    this.dataWatches.trigger(path, EventType.NodeCreated);
+    this.childWatches.trigger(parentPath === '' ? '/' : parentPath, EventType.NodeChildrenChanged);
+    return id;
+  }
+
+  deleteNode(path: string, zxid: bigint): void {
+    const slash = path.lastIndexOf('/');
+    const parentPath = path.substring(0, slash);
+    const name = path.substring(slash + 1);
+    const parent = this.lookup(parentPath);
+    if (parent < 0) throw new TreeError(Err.NoNode, path);
+    // The pzxid moves even when the child is already gone (a fuzzy snapshot may hold the delete).
+    const poff = parent * SLOT;
+    if (zxid > this.slab.readBigInt64BE(poff + O_PZXID)) this.slab.writeBigInt64BE(zxid, poff + O_PZXID);
+    const id = this.childMaps[parent]?.get(name);
+    if (id === undefined) throw new TreeError(Err.NoNode, path);
+    const owner = this.ephemeralOwner(id);
+    const dataLen = this.dataLength(id);
+    this.aclCache.removeUsage(this.aclId(id));
+    this.approximateDataSize -= path.length + dataLen;
+    this.release(id);
+    const kind = ephemeralKind(owner, this.extended);
+    if (kind === 'container') this.containers.delete(path);
+    else if (kind === 'ttl') this.ttls.delete(path);
+    else if (kind === 'ephemeral') {
+      const set = this.ephemeralsBySession.get(owner);
+      if (set !== undefined) {
+        set.delete(path);
+        if (set.size === 0) this.ephemeralsBySession.delete(owner);
+      }
+    }
+    this.quotas.onDelete(path, parentPath, name, dataLen);
+    const told = this.dataWatches.trigger(path, EventType.NodeDeleted);
+    this.childWatches.trigger(path, EventType.NodeDeleted, told);
+    this.childWatches.trigger(parentPath === '' ? '/' : parentPath, EventType.NodeChildrenChanged);
+  }
+
+  setData(path: string, data: string | null, version: number, zxid: bigint, time: number): Buffer {
+    const id = this.lookup(path);
+    if (id < 0) throw new TreeError(Err.NoNode, path);
+    const off = id * SLOT;
+    const before = this.dataLength(id);
+    this.datas[id] = data;
+    writeLongNumber(this.slab, off + O_MTIME, time);
+    this.slab.writeBigInt64BE(zxid, off + O_MZXID);
+    this.slab.writeInt32BE(version, off + O_VERSION);
+    const stat = this.statBytes(id);
+    const after = data?.length ?? 0;
+    this.approximateDataSize += after - before;
+    this.quotas.onSetData(path, after - before);
+    this.dataWatches.trigger(path, EventType.NodeDataChanged);
+    return stat;
+  }
+
+  setACL(path: string, acl: readonly ACL[], version: number): Buffer {
+    const id = this.lookup(path);
+    if (id < 0) throw new TreeError(Err.NoNode, path);
+    const off = id * SLOT;
+    this.aclCache.removeUsage(this.slab.readInt32BE(off + O_ACL));
+    this.slab.writeInt32BE(version, off + O_AVERSION);
+    this.slab.writeInt32BE(this.aclCache.convert([...acl]), off + O_ACL);
+    return this.statBytes(id);
+  }
+
+  /** Deletes a session's ephemerals: the given paths when the txn lists them, else the index's. */
+  killSession(sessionId: bigint, zxid: bigint, paths2Delete: readonly string[] | null): void {
+    const paths = paths2Delete ?? [...(this.ephemeralsBySession.get(sessionId) ?? [])];
+    for (const p of paths) {
+      try {
+        this.deleteNode(p, zxid);
+      } catch (e) {
+        if (!(e instanceof TreeError)) throw e;
+      }
+    }
+    this.ephemeralsBySession.delete(sessionId);
+  }
+
+  /** Applies one committed txn; never throws for a ZooKeeper-level failure (it is in `err`). */
+  processTxn(hdr: TxnHeader, txn: TxnRecord, isSubTxn = false): ProcessTxnResult {
+    const rc: ProcessTxnResult = { clientId: hdr.clientId, cxid: hdr.cxid, zxid: hdr.zxid, type: hdr.type, err: 0 };
+    try {
+      switch (txn.kind) {
+        case 'create': {
+          rc.path = txn.path;
+          const id = this.createNode(txn.path, latin1(txn.data), txn.acl, txn.ephemeral ? hdr.clientId : 0n, txn.parentCVersion, hdr.zxid, hdr.time);
+          if (hdr.type === OpCode.create2) rc.stat = this.statBytes(id);
+          break;
+        }
+        case 'createTTL': {
+          rc.path = txn.path;
+          const id = this.createNode(txn.path, latin1(txn.data), txn.acl, ttlOwner(txn.ttl), txn.parentCVersion, hdr.zxid, hdr.time);
+          rc.stat = this.statBytes(id);
+          break;
+        }
+        case 'createContainer': {
+          rc.path = txn.path;
+          const id = this.createNode(txn.path, latin1(txn.data), txn.acl, CONTAINER_OWNER, txn.parentCVersion, hdr.zxid, hdr.time);
+          rc.stat = this.statBytes(id);
+          break;
+        }
+        case 'delete':
+          rc.path = txn.path;
+          this.deleteNode(txn.path, hdr.zxid);
+          break;
+        case 'setData':
+          rc.path = txn.path;
+          rc.stat = this.setData(txn.path, latin1(txn.data), txn.version, hdr.zxid, hdr.time);
+          break;
+        case 'setACL':
+          rc.path = txn.path;
+          rc.stat = this.setACL(txn.path, txn.acl, txn.version);
+          break;
+        case 'closeSession':
+          this.killSession(hdr.clientId, hdr.zxid, txn.paths2Delete);
+          break;
+        case 'error':
+          rc.err = txn.err;
+          break;
+        case 'check':
+          rc.path = txn.path;
+          break;
+        case 'multi':
+          rc.multiResult = this.processMulti(hdr, txn.txns);
+          for (const sub of rc.multiResult) {
+            if (sub.err !== 0) {
+              rc.err = sub.err;
+              break;
+            }
+          }
+          break;
+        case 'createSession':
+          break;
+      }
+    } catch (e) {
+      if (!(e instanceof TreeError)) throw e;
+      rc.err = e.code;
+    }
+    if (!isSubTxn && hdr.zxid > this.lastProcessedZxid) this.lastProcessedZxid = hdr.zxid;
+    return rc;
+  }
+
+  private processMulti(hdr: TxnHeader, txns: readonly { type: number; txn: TxnRecord }[]): ProcessTxnResult[] {
+    const failed = txns.some((t) => t.type === OpCode.error);
+    const out: ProcessTxnResult[] = [];
+    let postFailed = false;
+    for (const sub of txns) {
+      let type = sub.type;
+      let record = sub.txn;
+      if (type === OpCode.error) postFailed = true;
+      if (failed && type !== OpCode.error) {
+        // The ops before the failing one answer Ok, the ones after it RuntimeInconsistency.
+        type = OpCode.error;
+        record = { kind: 'error', err: postFailed ? Err.RuntimeInconsistency : Err.Ok };
+      }
+      out.push(this.processTxn({ ...hdr, type }, record, true));
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ snapshots
+
+  *sessions(): Iterable<{ id: bigint; timeout: number }> {
+    // Sessions live in the session tracker; the server supplies them when it snapshots.
+  }
+
+  *acls(): Iterable<{ id: bigint; acls: ACL[] }> {
+    for (const [id, acls] of this.aclCache.entries()) yield { id: BigInt(id), acls };
+  }
+
+  /** Pre-order walk: the root as '' first, then every node before its children. */
+  *nodes(): Iterable<SnapshotNode> {
+    const stack: { id: number; path: string }[] = [{ id: ROOT, path: '' }];
+    while (stack.length > 0) {
+      const { id, path } = stack.pop()!;
+      if (this.parents[id] === -1 && id !== ROOT) continue; // deleted while a fuzzy snapshot ran
+      const d = this.datas[id];
+      yield { path, data: d === null ? null : Buffer.from(d, 'latin1'), aclId: BigInt(this.aclId(id)), stat: this.statPersisted(id) };
+      const m = this.childMaps[id];
+      if (m === undefined) continue;
+      const kids = [...m];
+      for (let i = kids.length - 1; i >= 0; i--) stack.push({ id: kids[i][1], path: `${path}/${kids[i][0]}` });
+    }
+  }
+
+  /** A sink that rebuilds this tree from a snapshot (the tree is reset first). */
+  loader(onSession?: (id: bigint, timeout: number) => void): SnapshotSink & { finish(): void } {
+    // A snapshot carries its own /zookeeper nodes and ACL ids.
+    this.reset(true);
+    return {
+      addSession: (id, timeout) => onSession?.(id, timeout),
+      addAcl: (id, acls) => this.aclCache.load(Number(id), acls),
+      addNode: (node) => this.loadNode(node),
+      finish: () => {
+        this.aclCache.purgeUnused();
+        this.quotas.rebuild();
+      },
+    };
+  }
+
+  private loadNode(node: SnapshotNode): void {
+    let id: number;
+    const aclId = Number(node.aclId);
+    const data = node.data === null ? null : node.data.toString('latin1');
+    if (node.path === '' || node.path === '/') {
+      id = this.alloc('', -1);
+      this.datas[id] = data;
+      this.slab.writeInt32BE(aclId, id * SLOT + O_ACL);
+    } else {
+      const slash = node.path.lastIndexOf('/');
+      const parent = this.lookup(node.path.substring(0, slash));
+      if (parent < 0) throw new Error(`snapshot node ${node.path} comes before its parent`);
+      id = this.attach(parent, node.path.substring(slash + 1), data, aclId);
+      this.approximateDataSize += node.path.length + (data?.length ?? 0);
+    }
+    this.aclCache.addUsage(aclId);
+    const s = node.stat;
+    const off = id * SLOT;
+    this.slab.writeBigInt64BE(s.czxid, off + O_CZXID);
+    this.slab.writeBigInt64BE(s.mzxid, off + O_MZXID);
+    writeLongNumber(this.slab, off + O_CTIME, s.ctime);
+    writeLongNumber(this.slab, off + O_MTIME, s.mtime);
+    this.slab.writeInt32BE(s.version, off + O_VERSION);
+    this.slab.writeInt32BE(s.cversion, off + O_CVERSION);
+    this.slab.writeInt32BE(s.aversion, off + O_AVERSION);
+    this.slab.writeBigInt64BE(s.ephemeralOwner, off + O_OWNER);
+    this.slab.writeBigInt64BE(s.pzxid, off + O_PZXID);
+    const kind = ephemeralKind(s.ephemeralOwner, this.extended);
+    if (kind === 'container') this.containers.add(node.path);
+    else if (kind === 'ttl') this.ttls.add(node.path);
+    else if (kind === 'ephemeral') {
+      let set = this.ephemeralsBySession.get(s.ephemeralOwner);
+      if (set === undefined) this.ephemeralsBySession.set(s.ephemeralOwner, (set = new Set()));
+      set.add(node.path);
+    }
+  }
+}
+
+function latin1(b: Buffer | null): string | null {
+  return b === null ? null : b.length === 0 ? '' : b.toString('latin1');
+}
+
+function readLongNumber(b: Buffer, off: number): number {
+  return b.readInt32BE(off) * 0x100000000 + b.readUInt32BE(off + 4);
+}
+
+function writeLongNumber(b: Buffer, off: number, v: number): void {
+  const hi = Math.floor(v / 0x100000000);
+  b.writeInt32BE(hi | 0, off);
+  b.writeUInt32BE(v - hi * 0x100000000, off + 4);
+}
