@@ -128,7 +128,7 @@ export class FinalProcessor {
         const id = this.getDataChecked(path, conn);
         if (watch) tree.dataWatches.add(path, conn);
         return (w) => {
-          w.latin1Buffer(tree.data(id));
+          w.buffer(tree.data(id));
           tree.writeStat(w, id);
         };
       }
@@ -228,7 +228,7 @@ export class FinalProcessor {
           results.push({ type: OpCode.getChildren, children: tree.children(id) });
         } else if (o.op === OpCode.getData) {
           const id = this.getDataChecked(o.req.path, conn);
-          results.push({ type: OpCode.getData, data: tree.dataBuffer(id), stat: readStat(new JuteReader(tree.statBytes(id))) });
+          results.push({ type: OpCode.getData, data: tree.dataCopy(id), stat: readStat(new JuteReader(tree.statBytes(id))) });
         } else {
           throw new KeeperError(Err.MarshallingError);
         }

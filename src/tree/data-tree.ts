@@ -3,10 +3,10 @@
  * answers reads, keeps the indexes ZooKeeper keeps (ephemerals by session, containers, TTL nodes,
  * the ACL cache) and fires watches. It knows nothing of sockets, files or clocks.
  *
- * Storage is laid out for a million znodes: a znode is an integer id; its stat lives in one slab of
- * 64 bytes per node (in the byte order the wire uses, so replies copy it), its data is a latin1 string
- * (one char per byte: compact, and owned by V8's GC), its name is the key under which its parent's
- * child map holds it. There is no per-node object and no full-path index: lookups walk the path.
+ * Storage is laid out for a million znodes (see NodeStore): a znode is an integer id, its stat a
+ * 64-byte slot in one slab (in the wire's byte order, so replies copy it), its name and data bytes in
+ * an arena outside the JS heap. There is no per-node object and no full-path index: lookups walk the
+ * path through the (parent, name) index.
  */
 import { EventType, OpCode, Err } from '../jute/constants.js';
 import type { ACL } from '../jute/records.js';
@@ -19,6 +19,7 @@ import { WatchManager } from './watch-manager.js';
 import { CONFIG_PATH, QUOTA_PATH, ZOOKEEPER_PATH } from './path.js';
 import type { SnapshotNode, SnapshotSink, SnapshotSource, StatPersisted } from './snapshot-types.js';
 import { QuotaTracker } from './quota.js';
+import { NodeStore, STAT_SLOT } from './node-store.js';
 
 /** A failure while applying a txn, carrying a ZooKeeper error code. */
 export class TreeError extends Error {
@@ -40,7 +41,7 @@ export interface ProcessTxnResult {
 }
 
 // Offsets inside a node's 64-byte stat slot. The first 52 bytes are the wire Stat's prefix.
-const SLOT = 64;
+const SLOT = STAT_SLOT;
 const O_CZXID = 0;
 const O_MZXID = 8;
 const O_CTIME = 16;
@@ -53,19 +54,14 @@ const O_PZXID = 52;
 const O_ACL = 60;
 
 const ROOT = 0;
+const EMPTY_DATA = new Uint8Array(0);
 
 export interface DataTreeOptions {
   extendedTypesEnabled?: boolean;
 }
 
 export class DataTree implements SnapshotSource {
-  private names: string[] = [];
-  private parents: Int32Array = new Int32Array(1024);
-  private childMaps: (Map<string, number> | undefined)[] = [];
-  private datas: (string | null)[] = [];
-  private slab: Buffer = Buffer.alloc(1024 * SLOT);
-  private free: number[] = [];
-  private live = 0;
+  private readonly store = new NodeStore();
 
   aclCache = new ACLCache();
   readonly dataWatches = new WatchManager();
@@ -93,24 +89,18 @@ export class DataTree implements SnapshotSource {
   reset(bare = false): void {
     this.aclCache = new ACLCache();
     this.quotas.clear();
-    this.names = [];
-    this.parents = new Int32Array(1024);
-    this.childMaps = [];
-    this.datas = [];
-    this.slab = Buffer.alloc(1024 * SLOT);
-    this.free = [];
-    this.live = 0;
+    this.store.reset();
     this.ephemeralsBySession.clear();
     this.containers.clear();
     this.ttls.clear();
     this.approximateDataSize = 0;
     if (bare) return;
-    const root = this.alloc('', -1);
-    this.datas[root] = '';
+    const root = this.store.create(-1, '');
+    this.store.setData(root, EMPTY_DATA);
     this.slab.writeInt32BE(OPEN_UNSAFE_ACL_ID, root * SLOT + O_ACL);
-    const zk = this.attach(root, 'zookeeper', '', OPEN_UNSAFE_ACL_ID);
-    this.attach(zk, 'quota', '', OPEN_UNSAFE_ACL_ID);
-    const config = this.attach(zk, 'config', '', OPEN_UNSAFE_ACL_ID);
+    const zk = this.attach(root, 'zookeeper', EMPTY_DATA, OPEN_UNSAFE_ACL_ID);
+    this.attach(zk, 'quota', EMPTY_DATA, OPEN_UNSAFE_ACL_ID);
+    const config = this.attach(zk, 'config', EMPTY_DATA, OPEN_UNSAFE_ACL_ID);
     // ZooKeeper's addConfigNode sets READ_ACL_UNSAFE with version -1, which lands in aversion.
     this.slab.writeInt32BE(this.aclCache.convert([...READ_ACL_UNSAFE]), config * SLOT + O_ACL);
     this.slab.writeInt32BE(-1, config * SLOT + O_AVERSION);
@@ -119,53 +109,16 @@ export class DataTree implements SnapshotSource {
 
   // ------------------------------------------------------------------ storage
 
-  private alloc(name: string, parent: number): number {
-    let id = this.free.pop();
-    if (id === undefined) {
-      id = this.names.length;
-      if (id >= this.parents.length) this.grow();
-      this.names.push(name);
-      this.childMaps.push(undefined);
-      this.datas.push(null);
-    } else {
-      this.names[id] = name;
-      this.slab.fill(0, id * SLOT, id * SLOT + SLOT);
-    }
-    this.parents[id] = parent;
-    this.live++;
-    return id;
+  /** The stat slab (it moves when the store grows, so never keep a reference). */
+  private get slab(): Buffer {
+    return this.store.stats;
   }
 
-  private grow(): void {
-    const cap = this.parents.length * 2;
-    const parents = new Int32Array(cap);
-    parents.set(this.parents);
-    this.parents = parents;
-    const slab = Buffer.alloc(cap * SLOT);
-    this.slab.copy(slab);
-    this.slab = slab;
-  }
-
-  private attach(parent: number, name: string, data: string | null, aclId: number): number {
-    const id = this.alloc(name, parent);
-    this.datas[id] = data;
+  private attach(parent: number, name: string, data: Uint8Array | null, aclId: number): number {
+    const id = this.store.create(parent, name);
+    this.store.setData(id, data);
     this.slab.writeInt32BE(aclId, id * SLOT + O_ACL);
-    let m = this.childMaps[parent];
-    if (m === undefined) this.childMaps[parent] = m = new Map();
-    m.set(name, id);
     return id;
-  }
-
-  private release(id: number): void {
-    const parent = this.parents[id];
-    this.childMaps[parent]?.delete(this.names[id]);
-    if (this.childMaps[parent]?.size === 0) this.childMaps[parent] = undefined;
-    this.names[id] = '';
-    this.datas[id] = null;
-    this.childMaps[id] = undefined;
-    this.parents[id] = -1;
-    this.free.push(id);
-    this.live--;
   }
 
   /** Node id for a path, or -1. Accepts '' as the root, as ZooKeeper's node map does. */
@@ -176,19 +129,21 @@ export class DataTree implements SnapshotSource {
     let id = ROOT;
     let start = 1;
     for (;;) {
-      const m = this.childMaps[id];
-      if (m === undefined) return -1;
+      if (this.store.childCount[id] === 0) return -1;
       const slash = path.indexOf('/', start);
-      const next = m.get(slash < 0 ? path.substring(start) : path.substring(start, slash));
-      if (next === undefined) return -1;
-      id = next;
-      if (slash < 0) return id;
+      id = this.store.child(id, slash < 0 ? path.substring(start) : path.substring(start, slash));
+      if (id < 0 || slash < 0) return id;
       start = slash + 1;
     }
   }
 
   get nodeCount(): number {
-    return this.live;
+    return this.store.live;
+  }
+
+  /** Bytes the tree holds outside the JS heap. */
+  get storageBytes(): number {
+    return this.store.footprint;
   }
 
   // ------------------------------------------------------------------ reads
@@ -220,35 +175,40 @@ export class DataTree implements SnapshotSource {
   acl(id: number): readonly ACL[] {
     return this.aclCache.get(this.aclId(id));
   }
-  /** Data as a latin1 string (one char per byte); null when the node was created with null data. */
-  data(id: number): string | null {
-    return this.datas[id];
+  /**
+   * The node's data as a view into the tree's storage (null when created with null data). The view
+   * is only valid until the next change to the tree: encode it at once, or copy it.
+   */
+  data(id: number): Buffer | null {
+    return this.store.data(id);
   }
-  dataBuffer(id: number): Buffer | null {
-    const d = this.datas[id];
-    return d === null ? null : Buffer.from(d, 'latin1');
+  /** The node's data as a copy that stays valid. */
+  dataCopy(id: number): Buffer | null {
+    const d = this.store.data(id);
+    return d === null ? null : Buffer.from(d);
   }
   dataLength(id: number): number {
-    return this.datas[id]?.length ?? 0;
+    return Math.max(0, this.store.dataLen[id]);
   }
   numChildren(id: number): number {
-    return this.childMaps[id]?.size ?? 0;
+    return this.store.childCount[id];
   }
   children(id: number): string[] {
-    const m = this.childMaps[id];
-    return m === undefined ? [] : [...m.keys()];
+    const out: string[] = [];
+    for (let c = this.store.firstChild[id]; c >= 0; c = this.store.nextSib[c]) out.push(this.store.name(c));
+    return out;
   }
-  childIds(id: number): IterableIterator<number> | [] {
-    return this.childMaps[id]?.values() ?? [];
+  *childIds(id: number): IterableIterator<number> {
+    for (let c = this.store.firstChild[id]; c >= 0; c = this.store.nextSib[c]) yield c;
   }
   name(id: number): string {
-    return this.names[id];
+    return this.store.name(id);
   }
   setDataInPlace(id: number, data: string): void {
-    this.datas[id] = data;
+    this.store.setData(id, Buffer.from(data, 'utf8'));
   }
   parent(id: number): number {
-    return this.parents[id];
+    return this.store.parent[id];
   }
 
   /** Writes the node's Stat in its 68-byte wire form. */
@@ -295,7 +255,7 @@ export class DataTree implements SnapshotSource {
   pathOf(id: number): string {
     if (id === ROOT) return '/';
     let p = '';
-    for (let cur = id; cur !== ROOT; cur = this.parents[cur]) p = `/${this.names[cur]}${p}`;
+    for (let cur = id; cur !== ROOT; cur = this.store.parent[cur]) p = `/${this.store.name(cur)}${p}`;
     return p;
   }
 
@@ -313,14 +273,13 @@ export class DataTree implements SnapshotSource {
 
   /** getAllChildrenNumber: every descendant; for '/' every node but the root itself. */
   allChildrenNumber(id: number): number {
-    if (id === ROOT) return this.live - 1;
+    if (id === ROOT) return this.store.live - 1;
     let n = 0;
     const stack = [id];
     while (stack.length > 0) {
-      const m = this.childMaps[stack.pop()!];
-      if (m === undefined) continue;
-      n += m.size;
-      for (const c of m.values()) stack.push(c);
+      const cur = stack.pop()!;
+      n += this.store.childCount[cur];
+      for (let c = this.store.firstChild[cur]; c >= 0; c = this.store.nextSib[c]) stack.push(c);
     }
     return n;
   }
@@ -343,7 +302,7 @@ export class DataTree implements SnapshotSource {
 
   createNode(
     path: string,
-    data: string | null,
+    data: Uint8Array | null,
     acl: readonly ACL[] | null,
     owner: bigint,
     parentCVersion: number,
@@ -355,7 +314,7 @@ export class DataTree implements SnapshotSource {
     const name = path.substring(slash + 1);
     const parent = this.lookup(parentPath);
     if (parent < 0) throw new TreeError(Err.NoNode, path);
-    if (this.childMaps[parent]?.has(name)) throw new TreeError(Err.NodeExists, path);
+    if (this.store.child(parent, name) >= 0) throw new TreeError(Err.NodeExists, path);
     const aclId = this.aclCache.convert(acl === null ? null : [...acl]);
     const poff = parent * SLOT;
     if (parentCVersion === -1) parentCVersion = this.slab.readInt32BE(poff + O_CVERSION) + 1;
@@ -390,13 +349,13 @@ export class DataTree implements SnapshotSource {
     // The pzxid moves even when the child is already gone (a fuzzy snapshot may hold the delete).
     const poff = parent * SLOT;
     if (zxid > this.slab.readBigInt64BE(poff + O_PZXID)) this.slab.writeBigInt64BE(zxid, poff + O_PZXID);
-    const id = this.childMaps[parent]?.get(name);
-    if (id === undefined) throw new TreeError(Err.NoNode, path);
+    const id = this.store.child(parent, name);
+    if (id < 0) throw new TreeError(Err.NoNode, path);
     const owner = this.ephemeralOwner(id);
     const dataLen = this.dataLength(id);
     this.aclCache.removeUsage(this.aclId(id));
     this.approximateDataSize -= path.length + dataLen;
-    this.release(id);
+    this.store.remove(id);
     const kind = ephemeralKind(owner, this.extended);
     if (kind === 'container') this.containers.delete(path);
     else if (kind === 'ttl') this.ttls.delete(path);
@@ -413,12 +372,12 @@ export class DataTree implements SnapshotSource {
     this.childWatches.trigger(parentPath === '' ? '/' : parentPath, EventType.NodeChildrenChanged);
   }
 
-  setData(path: string, data: string | null, version: number, zxid: bigint, time: number): Buffer {
+  setData(path: string, data: Uint8Array | null, version: number, zxid: bigint, time: number): Buffer {
     const id = this.lookup(path);
     if (id < 0) throw new TreeError(Err.NoNode, path);
     const off = id * SLOT;
     const before = this.dataLength(id);
-    this.datas[id] = data;
+    this.store.setData(id, data);
     writeLongNumber(this.slab, off + O_MTIME, time);
     this.slab.writeBigInt64BE(zxid, off + O_MZXID);
     this.slab.writeInt32BE(version, off + O_VERSION);
@@ -460,19 +419,19 @@ export class DataTree implements SnapshotSource {
       switch (txn.kind) {
         case 'create': {
           rc.path = txn.path;
-          const id = this.createNode(txn.path, latin1(txn.data), txn.acl, txn.ephemeral ? hdr.clientId : 0n, txn.parentCVersion, hdr.zxid, hdr.time);
+          const id = this.createNode(txn.path, txn.data, txn.acl, txn.ephemeral ? hdr.clientId : 0n, txn.parentCVersion, hdr.zxid, hdr.time);
           if (hdr.type === OpCode.create2) rc.stat = this.statBytes(id);
           break;
         }
         case 'createTTL': {
           rc.path = txn.path;
-          const id = this.createNode(txn.path, latin1(txn.data), txn.acl, ttlOwner(txn.ttl), txn.parentCVersion, hdr.zxid, hdr.time);
+          const id = this.createNode(txn.path, txn.data, txn.acl, ttlOwner(txn.ttl), txn.parentCVersion, hdr.zxid, hdr.time);
           rc.stat = this.statBytes(id);
           break;
         }
         case 'createContainer': {
           rc.path = txn.path;
-          const id = this.createNode(txn.path, latin1(txn.data), txn.acl, CONTAINER_OWNER, txn.parentCVersion, hdr.zxid, hdr.time);
+          const id = this.createNode(txn.path, txn.data, txn.acl, CONTAINER_OWNER, txn.parentCVersion, hdr.zxid, hdr.time);
           rc.stat = this.statBytes(id);
           break;
         }
@@ -482,7 +441,7 @@ export class DataTree implements SnapshotSource {
           break;
         case 'setData':
           rc.path = txn.path;
-          rc.stat = this.setData(txn.path, latin1(txn.data), txn.version, hdr.zxid, hdr.time);
+          rc.stat = this.setData(txn.path, txn.data, txn.version, hdr.zxid, hdr.time);
           break;
         case 'setACL':
           rc.path = txn.path;
@@ -550,13 +509,11 @@ export class DataTree implements SnapshotSource {
     const stack: { id: number; path: string }[] = [{ id: ROOT, path: '' }];
     while (stack.length > 0) {
       const { id, path } = stack.pop()!;
-      if (this.parents[id] === -1 && id !== ROOT) continue; // deleted while a fuzzy snapshot ran
-      const d = this.datas[id];
-      yield { path, data: d === null ? null : Buffer.from(d, 'latin1'), aclId: BigInt(this.aclId(id)), stat: this.statPersisted(id) };
-      const m = this.childMaps[id];
-      if (m === undefined) continue;
-      const kids = [...m];
-      for (let i = kids.length - 1; i >= 0; i--) stack.push({ id: kids[i][1], path: `${path}/${kids[i][0]}` });
+      if (!this.store.isLive(id)) continue; // deleted while a fuzzy snapshot ran
+      yield { path, data: this.dataCopy(id), aclId: BigInt(this.aclId(id)), stat: this.statPersisted(id) };
+      const kids: number[] = [];
+      for (let c = this.store.firstChild[id]; c >= 0; c = this.store.nextSib[c]) kids.push(c);
+      for (let i = kids.length - 1; i >= 0; i--) stack.push({ id: kids[i], path: `${path}/${this.store.name(kids[i])}` });
     }
   }
 
@@ -578,10 +535,10 @@ export class DataTree implements SnapshotSource {
   private loadNode(node: SnapshotNode): void {
     let id: number;
     const aclId = Number(node.aclId);
-    const data = node.data === null ? null : node.data.toString('latin1');
+    const data = node.data;
     if (node.path === '' || node.path === '/') {
-      id = this.alloc('', -1);
-      this.datas[id] = data;
+      id = this.store.create(-1, '');
+      this.store.setData(id, data);
       this.slab.writeInt32BE(aclId, id * SLOT + O_ACL);
     } else {
       const slash = node.path.lastIndexOf('/');
@@ -611,10 +568,6 @@ export class DataTree implements SnapshotSource {
       set.add(node.path);
     }
   }
-}
-
-function latin1(b: Buffer | null): string | null {
-  return b === null ? null : b.length === 0 ? '' : b.toString('latin1');
 }
 
 function readLongNumber(b: Buffer, off: number): number {

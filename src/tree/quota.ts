@@ -13,7 +13,7 @@ export const STAT_NODE = 'zookeeper_stats';
 export interface QuotaTreeView {
   lookup(path: string): number;
   name(id: number): string;
-  data(id: number): string | null;
+  data(id: number): Uint8Array | null;
   childIds(id: number): Iterable<number>;
   dataLength(id: number): number;
   /** Replaces data without touching the stat, as ZooKeeper updates zookeeper_stats. */
@@ -87,7 +87,8 @@ export class QuotaTracker {
     if (prefix === null) return;
     const statId = this.tree.lookup(`${QUOTA_PATH}${prefix}/${STAT_NODE}`);
     if (statId < 0) return;
-    const stats = parseStatsTrack(this.tree.data(statId));
+    const raw = this.tree.data(statId);
+    const stats = parseStatsTrack(raw === null ? null : Buffer.from(raw).toString('utf8'));
     stats.set('count', (stats.get('count') ?? -1) + countDiff);
     stats.set('bytes', (stats.get('bytes') ?? -1) + bytesDiff);
     this.tree.setDataInPlace(statId, formatStatsTrack(stats));

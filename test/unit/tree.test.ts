@@ -11,6 +11,8 @@ import { readStat } from '../../src/jute/records.js';
 import { EventType, OpCode, Err } from '../../src/jute/constants.js';
 import { formatStatsTrack, parseStatsTrack } from '../../src/tree/quota.js';
 
+const b = (s: string) => Buffer.from(s);
+const str = (d: Uint8Array | null) => (d === null ? null : Buffer.from(d).toString());
 const OPEN = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 
 function stat(tree: DataTree, path: string) {
@@ -30,7 +32,7 @@ test('a fresh tree has /, /zookeeper, /zookeeper/quota and /zookeeper/config as 
 
 test('create, setData and delete keep stats exactly as ZooKeeper does', () => {
   const t = new DataTree();
-  t.createNode('/a', 'x', OPEN, 0n, 1, 5n, 1000);
+  t.createNode('/a', b('x'), OPEN, 0n, 1, 5n, 1000);
   t.createNode('/a/b', null, OPEN, 0n, 1, 6n, 1001);
   let a = stat(t, '/a');
   assert.equal(a.czxid, 5n);
@@ -43,7 +45,7 @@ test('create, setData and delete keep stats exactly as ZooKeeper does', () => {
   assert.equal(root.cversion, 1);
   assert.equal(root.pzxid, 5n);
   assert.equal(t.data(t.lookup('/a/b')), null);
-  const s = readStat(new JuteReader(t.setData('/a', 'hello', 1, 7n, 2000)));
+  const s = readStat(new JuteReader(t.setData('/a', b('hello'), 1, 7n, 2000)));
   assert.equal(s.version, 1);
   assert.equal(s.mzxid, 7n);
   assert.equal(s.mtime, 2000);
@@ -58,7 +60,7 @@ test('create, setData and delete keep stats exactly as ZooKeeper does', () => {
 
 test('lookup rejects what ZooKeeper node map would not find', () => {
   const t = new DataTree();
-  t.createNode('/a', '', OPEN, 0n, 1, 1n, 0);
+  t.createNode('/a', b(''), OPEN, 0n, 1, 1n, 0);
   for (const p of ['a', '/a/', '//a', '/a//', '/b', '/a/b']) assert.equal(t.lookup(p), -1, p);
   assert.equal(t.lookup(''), 0);
   assert.equal(t.lookup('/'), 0);
@@ -67,22 +69,22 @@ test('lookup rejects what ZooKeeper node map would not find', () => {
 
 test('node ids are reused and stats reset after delete', () => {
   const t = new DataTree();
-  t.createNode('/a', 'x', OPEN, 0n, 1, 1n, 0);
+  t.createNode('/a', b('x'), OPEN, 0n, 1, 1n, 0);
   const id = t.lookup('/a');
-  t.setData('/a', 'yy', 3, 2n, 0);
+  t.setData('/a', b('yy'), 3, 2n, 0);
   t.deleteNode('/a', 3n);
-  t.createNode('/b', 'z', OPEN, 0n, 2, 4n, 0);
+  t.createNode('/b', b('z'), OPEN, 0n, 2, 4n, 0);
   assert.equal(t.lookup('/b'), id);
   assert.equal(stat(t, '/b').version, 0);
-  assert.equal(t.data(id), 'z');
+  assert.equal(str(t.data(id)), 'z');
 });
 
 test('the stat slab grows past its first capacity without losing data', () => {
   const t = new DataTree();
-  t.createNode('/p', '', OPEN, 0n, 1, 1n, 0);
-  for (let i = 0; i < 5000; i++) t.createNode(`/p/n${i}`, `d${i}`, OPEN, 0n, i + 1, BigInt(i + 2), i);
+  t.createNode('/p', b(''), OPEN, 0n, 1, 1n, 0);
+  for (let i = 0; i < 5000; i++) t.createNode(`/p/n${i}`, b(`d${i}`), OPEN, 0n, i + 1, BigInt(i + 2), i);
   assert.equal(t.numChildren(t.lookup('/p')), 5000);
-  assert.equal(t.data(t.lookup('/p/n4321')), 'd4321');
+  assert.equal(str(t.data(t.lookup('/p/n4321'))), 'd4321');
   assert.equal(stat(t, '/p/n4321').czxid, 4323n);
   assert.equal(t.allChildrenNumber(t.lookup('/p')), 5000);
   assert.equal(t.allChildrenNumber(t.lookup('/')), t.nodeCount - 1);
@@ -90,9 +92,9 @@ test('the stat slab grows past its first capacity without losing data', () => {
 
 test('ephemerals, containers and TTL nodes are indexed and unindexed', () => {
   const t = new DataTree({ extendedTypesEnabled: true });
-  t.createNode('/e', '', OPEN, 0x1234n, 1, 1n, 0);
-  t.createNode('/c', '', OPEN, CONTAINER_OWNER, 2, 2n, 0);
-  t.createNode('/t', '', OPEN, ttlOwner(5000n), 3, 3n, 0);
+  t.createNode('/e', b(''), OPEN, 0x1234n, 1, 1n, 0);
+  t.createNode('/c', b(''), OPEN, CONTAINER_OWNER, 2, 2n, 0);
+  t.createNode('/t', b(''), OPEN, ttlOwner(5000n), 3, 3n, 0);
   assert.deepEqual([...t.ephemerals(0x1234n)], ['/e']);
   assert.deepEqual([...t.containers], ['/c']);
   assert.deepEqual([...t.ttls], ['/t']);
@@ -190,13 +192,13 @@ test('quota stats text round-trips in StatsTrack form', () => {
 
 test('quota: the stats node follows creates and deletes under a quota path', () => {
   const t = new DataTree();
-  t.createNode('/q', 'ab', OPEN, 0n, 1, 1n, 0);
-  t.createNode('/zookeeper/quota/q', '', OPEN, 0n, 1, 2n, 0);
-  t.createNode('/zookeeper/quota/q/zookeeper_limits', 'count=10,bytes=-1', OPEN, 0n, 1, 3n, 0);
-  t.createNode('/zookeeper/quota/q/zookeeper_stats', 'count=0,bytes=0', OPEN, 0n, 2, 4n, 0);
-  const statsNode = () => t.data(t.lookup('/zookeeper/quota/q/zookeeper_stats'));
+  t.createNode('/q', b('ab'), OPEN, 0n, 1, 1n, 0);
+  t.createNode('/zookeeper/quota/q', b(''), OPEN, 0n, 1, 2n, 0);
+  t.createNode('/zookeeper/quota/q/zookeeper_limits', b('count=10,bytes=-1'), OPEN, 0n, 1, 3n, 0);
+  t.createNode('/zookeeper/quota/q/zookeeper_stats', b('count=0,bytes=0'), OPEN, 0n, 2, 4n, 0);
+  const statsNode = () => str(t.data(t.lookup('/zookeeper/quota/q/zookeeper_stats')));
   assert.equal(statsNode(), 'count=1,bytes=2');
-  t.createNode('/q/c', 'xyz', OPEN, 0n, 1, 5n, 0);
+  t.createNode('/q/c', b('xyz'), OPEN, 0n, 1, 5n, 0);
   assert.equal(statsNode(), 'count=2,bytes=5');
   t.deleteNode('/q/c', 6n);
   assert.equal(statsNode(), 'count=1,bytes=2');
@@ -204,7 +206,7 @@ test('quota: the stats node follows creates and deletes under a quota path', () 
 
 test('writeStat encodes the same 68 bytes as statBytes', () => {
   const t = new DataTree();
-  t.createNode('/a', 'data', OPEN, 7n, 1, 9n, 123456789);
+  t.createNode('/a', b('data'), OPEN, 7n, 1, 9n, 123456789);
   const w = new JuteWriter(16);
   t.writeStat(w, t.lookup('/a'));
   assert.deepEqual(w.toBuffer(), t.statBytes(t.lookup('/a')));
