@@ -15,10 +15,15 @@ import type { WatchEvent } from '../tree/watch-manager.js';
 import { FrameDecoder, FrameError } from './frame-decoder.js';
 import type { ReplyTarget } from './final.js';
 import { javaHostAddress } from './auth.js';
+import type { ServerStats } from './stats.js';
+import type { ServerMetrics } from './metrics.js';
 
 /** What a connection needs from the server it belongs to. */
 export interface ConnectionHost {
   readonly maxFrame: number;
+  /** Where replies, notifications and received bytes are counted (for srvr, mntr, metrics). */
+  readonly stats: ServerStats;
+  readonly metrics: ServerMetrics;
   /** The answer to a four-letter word, or null when `word` is not one. */
   fourLetterWord(word: string, conn: ClientConnection): Promise<string> | string | null;
   onConnectRequest(conn: ClientConnection, req: ConnectRequest): void;
@@ -83,6 +88,7 @@ export class ClientConnection implements ReplyTarget {
 
   private onData(chunk: Buffer): void {
     if (this.state === 'closed') return;
+    this.host.metrics.bytesReceived.value += chunk.length;
     try {
       this.decoder.push(chunk, (frame) => this.onFrame(frame));
     } catch (e) {
@@ -153,6 +159,9 @@ export class ClientConnection implements ReplyTarget {
     if (body !== undefined) body(w);
     w.endFrame(start);
     this.packetsSent++;
+    const size = w.pos - start - 4;
+    this.host.stats.recordResponseSize(size);
+    this.host.metrics.responseBytes.value += size;
     if (xid !== Xid.notification) {
       if (this.outstanding > 0) this.outstanding--;
       this.lastCxid = xid;
@@ -194,6 +203,9 @@ export class ClientConnection implements ReplyTarget {
     writeWatcherEvent(w, event);
     w.endFrame(start);
     this.packetsSent++;
+    const size = w.pos - start - 4;
+    this.host.stats.recordResponseSize(size);
+    this.host.metrics.watchBytes.value += size;
     this.scheduleFlush();
   }
 

@@ -6,7 +6,14 @@ export class ServerStats {
   maxLatency = 0;
   totalLatency = 0;
   count = 0;
-  /** Requests by opcode name, for metrics. */
+  /** Sizes of the last, smallest and largest reply or notification (without the length prefix); -1 before any. */
+  lastResponseSize = -1;
+  minResponseSize = -1;
+  maxResponseSize = -1;
+  /** TLS client certificates that failed authentication. */
+  authFailedCount = 0;
+  /** Log flushes slower than fsync.warningthresholdms. */
+  fsyncThresholdExceedCount = 0;
   readonly startTime = Date.now();
 
   record(ms: number): void {
@@ -14,6 +21,12 @@ export class ServerStats {
     if (ms > this.maxLatency) this.maxLatency = ms;
     this.totalLatency += ms;
     this.count++;
+  }
+
+  recordResponseSize(size: number): void {
+    this.lastResponseSize = size;
+    if (this.minResponseSize === -1 || size < this.minResponseSize) this.minResponseSize = size;
+    if (size > this.maxResponseSize) this.maxResponseSize = size;
   }
 
   get min(): number {
@@ -31,5 +44,9 @@ export class ServerStats {
     this.maxLatency = 0;
     this.totalLatency = 0;
     this.count = 0;
+    this.lastResponseSize = -1;
+    this.minResponseSize = -1;
+    this.maxResponseSize = -1;
+    // As in ZooKeeper, auth failures and slow fsyncs are not reset by srst.
   }
 }

@@ -22,6 +22,8 @@ import type { Replicator } from './replicator.js';
 import { SessionTracker } from './session-tracker.js';
 import { sessionPassword } from './java-random.js';
 import { ServerStats } from './stats.js';
+import { ServerMetrics } from './metrics.js';
+import { TXN_OPS } from './pipeline.js';
 import { ContainerReaper } from './container-reaper.js';
 
 export interface ZooKeeperServerOptions {
@@ -81,6 +83,8 @@ export class ZooKeeperServer implements ConnectionHost {
     private readonly clock: Clock,
     private readonly fourLetterWords: FourLetterWordHandler | null,
     private readonly logger: Logger = () => undefined,
+    /** Apache's ServerMetrics counters and summaries; shared with persistence for fsync times. */
+    readonly metrics: ServerMetrics = new ServerMetrics(),
   ) {
     this.maxFrame = opts.juteMaxBuffer;
     this.sessions = new SessionTracker(opts.tickTime, opts.serverId, clock.now());
@@ -140,6 +144,7 @@ export class ZooKeeperServer implements ConnectionHost {
     const n = (this.perIp.get(ip) ?? 0) + 1;
     if (this.opts.maxClientCnxns > 0 && n > this.opts.maxClientCnxns) {
       this.log('warn', `Too many connections from ${ip} - max is ${this.opts.maxClientCnxns}`);
+      this.metrics.connectionRejected.add(1);
       socket.destroy();
       return;
     }
@@ -168,6 +173,7 @@ export class ZooKeeperServer implements ConnectionHost {
   }
 
   onConnectRequest(conn: ClientConnection, req: ConnectRequest): void {
+    this.metrics.connectionRequests.add(1);
     if (req.lastZxidSeen > this.tree.lastProcessedZxid) {
       this.log('info', `Refusing session request for client ${conn.remoteAddress} as it has seen zxid 0x${req.lastZxidSeen.toString(16)} our last zxid is 0x${this.tree.lastProcessedZxid.toString(16)} client must try another server`);
       conn.close();
@@ -217,6 +223,7 @@ export class ZooKeeperServer implements ConnectionHost {
       return;
     }
     conn.sendConnectResponse(conn.sessionTimeout, conn.sessionId, sessionPassword(conn.sessionId));
+    this.log('info', `Established session 0x${BigInt.asUintN(64, conn.sessionId).toString(16)} with negotiated timeout ${conn.sessionTimeout} for client /${conn.remoteAddress}:${conn.remotePort}`);
     conn.state = 'open';
     this.bySession.set(conn.sessionId, conn);
     conn.resume();
@@ -271,6 +278,7 @@ export class ZooKeeperServer implements ConnectionHost {
   private requestDone(req: ClientRequest, now: number): void {
     const ms = Math.max(0, Math.round(now - req.receivedAt));
     this.stats.record(ms);
+    (TXN_OPS.has(req.type) ? this.metrics.updateLatency : this.metrics.readLatency).add(ms);
     const conn = req.conn;
     if (conn instanceof ClientConnection) conn.recordLatency(shortOp(req.type), ms, Date.now());
     if (this.throttled.size > 0 && this.pipeline.outstanding <= this.opts.globalOutstandingLimit / 2) {
@@ -297,7 +305,10 @@ export class ZooKeeperServer implements ConnectionHost {
     if (!this.running) return;
     const wait = Math.max(1, this.sessions.waitTime(this.clock.now()));
     this.expiryTimer = setTimeout(() => {
-      for (const s of this.sessions.expired(this.clock.now())) this.expire(s.id, s.timeout);
+      for (const s of this.sessions.expired(this.clock.now())) {
+        this.metrics.staleSessionsExpired.add(1);
+        this.expire(s.id, s.timeout);
+      }
       this.scheduleExpiry();
     }, wait);
     this.expiryTimer.unref?.();

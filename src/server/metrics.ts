@@ -1,0 +1,109 @@
+/**
+ * The server's named measurements, in Apache ZooKeeper's ServerMetrics vocabulary (`readlatency`,
+ * `fsynctime`, `bytes_received_count`, ...). The layer that sees an event records it here; admin/
+ * reports the values (mntr, the AdminServer's `monitor`, Prometheus) and knows which of Apache's
+ * names exist. Recording is a few arithmetic operations: no allocation after the first observation,
+ * no I/O, no clock, no randomness, so it may sit on the request path.
+ */
+
+export class Counter {
+  value = 0;
+
+  constructor(readonly name: string) {}
+
+  add(n: number): void {
+    this.value += n;
+  }
+
+  reset(): void {
+    this.value = 0;
+  }
+}
+
+/** How many recent observations a summary keeps for its quantiles (a power of two). */
+const WINDOW = 1024;
+
+/**
+ * Count, sum, min and max of observations, and the most recent WINDOW of them for quantiles.
+ * (Apache samples a uniform reservoir with a random generator; a sliding window answers the same
+ * question — "what do latencies look like lately" — deterministically.)
+ */
+export class Summary {
+  count = 0;
+  total = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+  private window: Float64Array | null = null;
+  private next = 0;
+
+  constructor(readonly name: string) {}
+
+  add(v: number): void {
+    this.count++;
+    this.total += v;
+    if (v < this.min) this.min = v;
+    if (v > this.max) this.max = v;
+    if (this.window === null) this.window = new Float64Array(WINDOW);
+    this.window[this.next & (WINDOW - 1)] = v;
+    this.next++;
+  }
+
+  /** The observations in the window, sorted ascending (a copy). */
+  recent(): Float64Array {
+    if (this.window === null) return new Float64Array(0);
+    const n = Math.min(this.next, WINDOW);
+    return this.window.slice(0, n).sort();
+  }
+
+  reset(): void {
+    this.count = 0;
+    this.total = 0;
+    this.min = Number.POSITIVE_INFINITY;
+    this.max = Number.NEGATIVE_INFINITY;
+    this.next = 0;
+  }
+}
+
+export class ServerMetrics {
+  private readonly counters = new Map<string, Counter>();
+  private readonly summaries = new Map<string, Summary>();
+
+  // Resolved once: these are recorded on every request, reply or chunk.
+  readonly readLatency = this.summary('readlatency');
+  readonly updateLatency = this.summary('updatelatency');
+  readonly bytesReceived = this.counter('bytes_received_count');
+  readonly responseBytes = this.counter('response_bytes');
+  readonly watchBytes = this.counter('watch_bytes');
+  readonly connectionRequests = this.counter('connection_request_count');
+  readonly connectionRejected = this.counter('connection_rejected');
+  readonly staleSessionsExpired = this.counter('stale_sessions_expired');
+
+  /** The counter of this name, created on first use. */
+  counter(name: string): Counter {
+    let c = this.counters.get(name);
+    if (c === undefined) this.counters.set(name, (c = new Counter(name)));
+    return c;
+  }
+
+  /** The summary of this name, created on first use. */
+  summary(name: string): Summary {
+    let s = this.summaries.get(name);
+    if (s === undefined) this.summaries.set(name, (s = new Summary(name)));
+    return s;
+  }
+
+  /** The counter if anything created it, for reporting without creating. */
+  findCounter(name: string): Counter | undefined {
+    return this.counters.get(name);
+  }
+
+  findSummary(name: string): Summary | undefined {
+    return this.summaries.get(name);
+  }
+
+  /** `srst`: Apache resets every counter and summary along with the server stats. */
+  reset(): void {
+    for (const c of this.counters.values()) c.reset();
+    for (const s of this.summaries.values()) s.reset();
+  }
+}
