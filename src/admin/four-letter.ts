@@ -1,177 +1,207 @@
 /**
- * Four-letter words on the client port (ruok, srvr, stat, cons, ...), answered in Apache
- * ZooKeeper 3.8's text formats, honouring 4lw.commands.whitelist.
+ * Four-letter words on the client port (ruok, srvr, stat, mntr, ...), answered in Apache ZooKeeper
+ * 3.8's text formats byte for byte (volatile numbers aside), honouring 4lw.commands.whitelist.
  */
-import type { ZooKeeperServer, FourLetterWordHandler } from '../server/zk-server.js';
+import type { FourLetterWordHandler, ZooKeeperServer } from '../server/zk-server.js';
 import type { ClientConnection } from '../server/connection.js';
-import { monitorValues } from './monitor.js';
+import { hexLong, javaDate, javaDouble, javaScalar } from './java-format.js';
+import { FULL_VERSION } from './version.js';
+import { avgLatency, monitorValues, nodeCount, packetsSent } from './monitor.js';
+import { NOT_SERVING, type ServerView } from './view.js';
+import { getTraceMask } from './trace-mask.js';
+import { confText, dirsText, environment } from './server-info.js';
+import type { PrometheusMetrics } from './prometheus.js';
 
-export const VERSION = '3.8.0-tszk-0.1.0, built on 2026-11-25 00:00 UTC';
-export const NOT_SERVING = 'This ZooKeeper instance is not currently serving requests';
 
+/** Every word Apache 3.8 knows (FourLetterCommands), so '*' in the whitelist means these. */
 export const FOUR_LETTER_WORDS = [
-  'conf', 'cons', 'crst', 'dirs', 'dump', 'envi', 'gtmk', 'ruok', 'stmk', 'srst', 'srvr', 'stat', 'wchc', 'wchp', 'wchs', 'mntr', 'isro', 'hash',
+  'conf', 'cons', 'crst', 'dirs', 'dump', 'envi', 'gtmk', 'ruok', 'stmk', 'srst', 'srvr', 'stat', 'wchc', 'wchp',
+  'wchs', 'mntr', 'isro', 'hash',
 ] as const;
 
-export interface FourLetterContext {
-  /** '*' or the allowed words (srvr is always allowed, as zkServer.sh status needs it). */
+/**
+ * The enabled words, as FourLetterCommands.isEnabled computes them: the whitelist ('*' = all),
+ * plus srvr always (zkServer.sh status needs it), plus isro when read-only mode is enabled.
+ */
+export function enabledWords(whitelist: ReadonlySet<string> | '*', readOnlyMode = false): Set<string> {
+  const out = new Set<string>(whitelist === '*' ? FOUR_LETTER_WORDS : [...whitelist].map((w) => w.trim()).filter((w) => w !== ''));
+  if (readOnlyMode) out.add('isro');
+  out.add('srvr');
+  return out;
+}
+
+export interface FourLetterOptions {
+  view: ServerView;
+  /** The configured whitelist. */
   whitelist: ReadonlySet<string> | '*';
-  /** The `conf` word's text. */
-  conf(): string;
-  /** dataDir / dataLogDir sizes for `dirs`. */
-  dirs(): string;
-  /** Environment lines for `envi` (name=value). */
-  environment(): [string, string][];
-  /** false while the server is starting, syncing or shut down. */
-  serving(server: ZooKeeperServer): boolean;
+  readOnlyMode?: boolean;
+  /** When the Prometheus provider is configured, mntr prints its samples, as Apache's does. */
+  prometheus?: PrometheusMetrics;
 }
 
-function hex(v: bigint): string {
-  return BigInt.asUintN(64, v).toString(16);
-}
-
-/** Java's Double.toString for the values these commands print. */
-export function javaDouble(v: number): string {
-  return Number.isInteger(v) ? `${v}.0` : String(v);
-}
-
-export function connectionInfo(c: ClientConnection, brief: boolean): string {
+/** ServerCnxn.dumpConnectionInfo. */
+export function connectionLine(c: ClientConnection, brief: boolean): string {
   let s = ` /${c.remoteAddress}:${c.remotePort}[${c.state === 'open' ? 1 : 0}](queued=${c.outstanding},recved=${c.packetsReceived},sent=${c.packetsSent}`;
   if (!brief && c.sessionId !== 0n) {
-    s += `,sid=0x${hex(c.sessionId)},lop=${c.lastOp},est=${c.established},to=${c.sessionTimeout}`;
-    if (c.lastCxid >= 0) s += `,lcxid=0x${(c.lastCxid >>> 0).toString(16)}`;
-    s += `,lzxid=0x${hex(c.lastZxid)},lresp=${c.lastResponseTime},llat=${c.lastLatency},minlat=${c.completed === 0 ? 0 : c.minLatency},avglat=${Math.floor(c.averageLatency)},maxlat=${c.maxLatency}`;
+    s += `,sid=0x${hexLong(c.sessionId)},lop=${c.lastOp},est=${c.established},to=${c.sessionTimeout}`;
+    if (c.lastCxid >= 0) s += `,lcxid=0x${hexLong(c.lastCxid)}`;
+    s += `,lzxid=0x${hexLong(c.lastZxid)},lresp=${c.lastResponseTime},llat=${c.lastLatency}`;
+    s += `,minlat=${c.completed === 0 ? 0 : c.minLatency},avglat=${Math.floor(c.averageLatency)},maxlat=${c.maxLatency}`;
   }
   return s + ')';
 }
 
-function serverStats(server: ZooKeeperServer): string {
-  const st = server.stats;
-  return (
-    `Latency min/avg/max: ${st.min}/${javaDouble(st.avg)}/${st.maxLatency}\n` +
+/** ServerStats.toString, then the node count (and a leader's proposal sizes). */
+function statsText(view: ServerView): string {
+  const s = view.server;
+  const st = s.stats;
+  let out =
+    `Latency min/avg/max: ${st.min}/${javaDouble(avgLatency(s))}/${st.maxLatency}\n` +
     `Received: ${st.packetsReceived}\n` +
-    `Sent: ${sentPackets(server)}\n` +
-    `Connections: ${server.connections.size}\n` +
-    `Outstanding: ${server.outstandingRequests}\n` +
-    `Zxid: 0x${hex(server.lastProcessedZxid)}\n` +
-    `Mode: ${server.mode}\n`
-  );
+    `Sent: ${packetsSent(s)}\n` +
+    `Connections: ${s.connections.size}\n` +
+    `Outstanding: ${s.outstandingRequests}\n` +
+    `Zxid: 0x${hexLong(s.lastProcessedZxid)}\n` +
+    `Mode: ${s.mode}\n` +
+    `Node count: ${nodeCount(s)}\n`;
+  const leader = view.quorum?.leader;
+  if (s.mode === 'leader' && leader !== undefined) out += `Proposal sizes last/min/max: ${leader.proposalSizes().join('/')}\n`;
+  return out;
 }
 
-function sentPackets(server: ZooKeeperServer): number {
-  let n = server.stats.packetsSent;
-  for (const c of server.connections) n += c.packetsSent;
-  return n;
+/** ExpiryQueue.dump: "Sets (buckets)/(items):", then each bucket in time order. */
+function expiryDump<T>(items: Iterable<[T, number]>, show: (item: T) => string): string {
+  const buckets = new Map<number, T[]>();
+  let n = 0;
+  for (const [item, at] of items) {
+    let b = buckets.get(at);
+    if (b === undefined) buckets.set(at, (b = []));
+    b.push(item);
+    n++;
+  }
+  let out = `Sets (${buckets.size})/(${n}):\n`;
+  for (const at of [...buckets.keys()].sort((a, b) => a - b)) {
+    const b = buckets.get(at)!;
+    out += `${b.length} expire at ${javaDate(at)}:\n` + b.map((i) => `\t${show(i)}\n`).join('');
+  }
+  return out;
 }
 
-/** Apache counts the root twice ("" and "/"), so its node count is one more than the znodes. */
-export function nodeCount(server: ZooKeeperServer): number {
-  return server.tree.nodeCount + 1;
+/** How long NIO keeps a connection without a session (zookeeper.nio.sessionlessCnxnTimeout). */
+const SESSIONLESS_CNXN_TIMEOUT = 10000;
+
+function dumpText(server: ZooKeeperServer): string {
+  let s = 'SessionTracker dump:\nSession ';
+  const sessions: [bigint, number][] = [];
+  for (const sess of server.sessions.all()) {
+    const at = server.sessions.expiresAt(sess.id);
+    if (at !== undefined) sessions.push([sess.id, at]);
+  }
+  s += expiryDump(sessions, (id) => `0x${hexLong(id)}`);
+  s += 'ephemeral nodes dump:\n';
+  const eph = [...server.tree.sessionsWithEphemerals()];
+  s += `Sessions with Ephemerals (${eph.length}):\n`;
+  for (const [sid, paths] of eph) s += `0x${hexLong(sid)}:\n` + [...paths].map((p) => `\t${p}\n`).join('');
+  // NIOServerCnxnFactory expires connections as the session tracker expires sessions; a connection's
+  // deadline is its session's, or, without a session yet, the sessionless timeout.
+  const tick = server.opts.tickTime;
+  const conns: [ClientConnection, number][] = [];
+  for (const c of server.connections) {
+    const at = c.sessionId !== 0n ? server.sessions.expiresAt(c.sessionId) : undefined;
+    conns.push([c, at ?? (Math.floor((c.established + SESSIONLESS_CNXN_TIMEOUT) / tick) + 1) * tick]);
+  }
+  s += 'Connections dump:\nConnections ';
+  s += expiryDump(conns, (c) => `ip: /${c.remoteAddress}:${c.remotePort} sessionId: 0x${hexLong(c.sessionId)}`);
+  return s;
 }
 
-export function createFourLetterWordHandler(ctx: FourLetterContext): FourLetterWordHandler {
-  return (word, server) => {
-    if (!(FOUR_LETTER_WORDS as readonly string[]).includes(word)) return null;
-    if (ctx.whitelist !== '*' && !ctx.whitelist.has(word) && word !== 'srvr') {
-      return `${word} is not executed because it is not in the whitelist.\n`;
+/** Watches are reported for data watches only, as Apache's DataTree.dumpWatches does. */
+function watchesText(server: ZooKeeperServer, word: 'wchs' | 'wchc' | 'wchp'): string {
+  const dw = server.tree.dataWatches;
+  if (word === 'wchs') {
+    return `${dw.watcherCount} connections watching ${dw.pathCount} paths\nTotal watches:${dw.size}\n`;
+  }
+  let s = '';
+  if (word === 'wchc') {
+    for (const w of dw.watchers()) {
+      const paths = dw.pathsOf(w);
+      if (paths.length === 0) continue;
+      s += `0x${hexLong((w as ClientConnection).sessionId ?? 0n)}\n` + paths.map((p) => `\t${p}\n`).join('');
     }
-    const serving = ctx.serving(server);
+  } else {
+    for (const [p, ws] of dw.byPath()) s += `${p}\n` + ws.map((w) => `\t0x${hexLong((w as ClientConnection).sessionId ?? 0n)}\n`).join('');
+  }
+  return s + '\n';
+}
+
+function mntrText(view: ServerView): string {
+  return monitorValues(view).map(([k, v]) => `zk_${k}\t${javaScalar(v)}\n`).join('');
+}
+
+export function createFourLetterWordHandler(opts: FourLetterOptions): FourLetterWordHandler {
+  const enabled = enabledWords(opts.whitelist, opts.readOnlyMode);
+  const view = opts.view;
+  return (word, server, conn) => {
+    if (!(FOUR_LETTER_WORDS as readonly string[]).includes(word)) return null;
+    // Apache counts the command as a received packet of 4 bytes.
+    conn.packetsReceived++;
+    server.stats.packetsReceived++;
+    if (!enabled.has(word)) return `${word} is not executed because it is not in the whitelist.\n`;
+    const serving = view.serving();
+    if (!serving && !['ruok', 'envi', 'gtmk', 'stmk', 'isro', 'hash'].includes(word)) return `${NOT_SERVING}\n`;
     switch (word) {
       case 'ruok':
         return 'imok';
       case 'srvr':
+        return `Zookeeper version: ${FULL_VERSION}\n` + statsText(view);
       case 'stat': {
-        if (!serving) return `${NOT_SERVING}\n`;
-        let s = `Zookeeper version: ${VERSION}\n`;
-        if (word === 'stat') {
-          s += 'Clients:\n';
-          for (const c of server.connections) s += connectionInfo(c, true) + '\n';
-          s += '\n';
-        }
-        return s + serverStats(server) + `Node count: ${nodeCount(server)}\n`;
+        let s = `Zookeeper version: ${FULL_VERSION}\nClients:\n`;
+        for (const c of server.connections) s += connectionLine(c, true) + '\n';
+        return s + '\n' + statsText(view);
       }
       case 'cons': {
-        if (!serving) return `${NOT_SERVING}\n`;
         let s = '';
-        for (const c of server.connections) s += connectionInfo(c, false) + '\n';
+        for (const c of server.connections) s += connectionLine(c, false) + '\n';
         return s + '\n';
       }
       case 'crst':
-        if (!serving) return `${NOT_SERVING}\n`;
         for (const c of server.connections) c.resetStats();
         return 'Connection stats reset.\n';
       case 'srst':
-        if (!serving) return `${NOT_SERVING}\n`;
         server.stats.reset();
+        server.metrics.reset();
+        view.quorum?.leader?.resetProposalSizes();
         return 'Server stats reset.\n';
       case 'isro':
         return serving ? 'rw' : 'null';
       case 'conf':
-        return serving ? ctx.conf() : `${NOT_SERVING}\n`;
+        return confText(view);
       case 'dirs':
-        return serving ? ctx.dirs() : `${NOT_SERVING}\n`;
+        return dirsText(view);
       case 'envi':
-        return 'Environment:\n' + ctx.environment().map(([k, v]) => `${k}=${v}\n`).join('');
-      case 'wchs': {
-        if (!serving) return `${NOT_SERVING}\n`;
-        const t = server.tree;
-        const conns = new Set([...t.dataWatches.watchers(), ...t.childWatches.watchers()]).size;
-        const paths = new Set([...t.dataWatches.byPath().keys(), ...t.childWatches.byPath().keys()]).size;
-        return `${conns} connections watching ${paths} paths\nTotal watches:${t.dataWatches.size + t.childWatches.size}\n`;
-      }
-      case 'wchc': {
-        if (!serving) return `${NOT_SERVING}\n`;
-        const t = server.tree;
-        const byConn = new Map<bigint, Set<string>>();
-        for (const m of [t.dataWatches, t.childWatches]) {
-          for (const w of m.watchers()) {
-            const sid = (w as ClientConnection).sessionId ?? 0n;
-            let set = byConn.get(sid);
-            if (set === undefined) byConn.set(sid, (set = new Set()));
-            for (const p of m.pathsOf(w)) set.add(p);
-          }
-        }
-        let s = '';
-        for (const [sid, paths] of byConn) s += `0x${hex(sid)}\n` + [...paths].map((p) => `\t${p}\n`).join('');
-        return s + '\n';
-      }
-      case 'wchp': {
-        if (!serving) return `${NOT_SERVING}\n`;
-        const t = server.tree;
-        const byPath = new Map<string, Set<bigint>>();
-        for (const m of [t.dataWatches, t.childWatches]) {
-          for (const [p, ws] of m.byPath()) {
-            let set = byPath.get(p);
-            if (set === undefined) byPath.set(p, (set = new Set()));
-            for (const w of ws) set.add((w as ClientConnection).sessionId ?? 0n);
-          }
-        }
-        let s = '';
-        for (const [p, sids] of byPath) s += `${p}\n` + [...sids].map((sid) => `\t0x${hex(sid)}\n`).join('');
-        return s + '\n';
-      }
-      case 'dump': {
-        if (!serving) return `${NOT_SERVING}\n`;
-        let s = `SessionTracker dump:\nSession Sets (${server.sessions.size})/(${server.sessions.size}):\n`;
-        for (const sess of server.sessions.all()) s += `0x${hex(sess.id)}\n`;
-        s += 'ephemeral nodes dump:\n';
-        const eph = [...server.tree.sessionsWithEphemerals()];
-        s += `Sessions with Ephemerals (${eph.length}):\n`;
-        for (const [sid, paths] of eph) s += `0x${hex(sid)}:\n` + [...paths].map((p) => `\t${p}\n`).join('');
-        s += 'Connections dump:\n';
-        s += `Connections Sets (${server.connections.size})/(${server.connections.size}):\n`;
-        for (const c of server.connections) s += `0x${hex(c.sessionId)}\n`;
-        return s;
-      }
+        return 'Environment:\n' + environment().map(([k, v]) => `${k}=${v}\n`).join('');
+      case 'wchs':
+      case 'wchc':
+      case 'wchp':
+        return watchesText(server, word);
+      case 'dump':
+        return dumpText(server);
       case 'mntr':
-        if (!serving) return `${NOT_SERVING}\n`;
-        return monitorValues(server).map(([k, v]) => `zk_${k}\t${v}\n`).join('');
+        if (opts.prometheus !== undefined) {
+          const prom = opts.prometheus;
+          return prom.dump().then((samples) =>
+            [`zk_version\t${FULL_VERSION}\n`, `zk_server_state\t${server.mode}\n`, ...samples.map(([k, v]) => `zk_${k}\t${javaDouble(v)}\n`)].join(''),
+          );
+        }
+        return mntrText(view);
       case 'gtmk':
-        return '0\n';
       case 'stmk':
-        return '0\n';
+        // stmk sets the mask from the 8 bytes after the word, which the connection does not pass
+        // on; both answer with the current mask.
+        return String(getTraceMask());
       case 'hash':
-        return serving ? 'Digest information not available\n' : `${NOT_SERVING}\n`;
+        // The digest history is empty until digests are kept (Apache prints one line per entry).
+        return serving ? '' : NOT_SERVING;
       default:
         return null;
     }

@@ -1,68 +1,52 @@
 /**
  * The composition root of a tszk server: configuration in, a running server out. Wires the tree,
- * the replicator, the four-letter words and the listeners; knows how to stop it all.
+ * the replicator, the listeners and the operator surface (four-letter words, AdminServer, metrics);
+ * knows how to stop it all.
  */
-import { statSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ServerConfig } from '../config/types.js';
 import { systemClock } from '../env/clock.js';
 import { DataTree } from '../tree/data-tree.js';
 import { ZooKeeperServer, type Listener } from '../server/zk-server.js';
 import { InMemoryReplicator } from '../server/replicator.js';
-import { createFourLetterWordHandler } from '../admin/four-letter.js';
+import { ServerMetrics } from '../server/metrics.js';
+import { OperatorSurface } from '../admin/operator.js';
+import type { LogFn } from '../admin/logging.js';
+
+export type { LogFn } from '../admin/logging.js';
 
 export interface RunningTszk {
   server: ZooKeeperServer;
   config: ServerConfig;
+  /** The AdminServer's and the metrics endpoint's bound ports, when enabled. */
+  adminPort?: number;
+  metricsPort?: number;
   stop(): Promise<void>;
 }
 
-export type LogFn = (level: 'info' | 'warn' | 'debug' | 'error', msg: string) => void;
-
-function dirSize(dir: string): number {
-  let n = 0;
-  try {
-    for (const f of readdirSync(join(dir, 'version-2'))) n += statSync(join(dir, 'version-2', f)).size;
-  } catch {
-    /* no files yet */
-  }
-  return n;
+/** What an operator wants to see in the log at start: where the config came from and what it says. */
+function logConfiguration(config: ServerConfig, log: LogFn): void {
+  if (config.configFile !== undefined) log('info', `Reading configuration from: ${config.configFile}`);
+  log('info', 'Server configuration', {
+    clientPort: config.clientPort,
+    secureClientPort: config.secureClientPort,
+    dataDir: config.dataDir,
+    dataLogDir: config.dataLogDir,
+    tickTime: config.tickTime,
+    minSessionTimeout: config.minSessionTimeout,
+    maxSessionTimeout: config.maxSessionTimeout,
+    maxClientCnxns: config.maxClientCnxns,
+    adminServer: config.adminEnableServer ? `${config.adminServerAddress}:${config.adminServerPort}${config.adminCommandURL}` : 'disabled',
+    metricsProvider: config.metricsProviderClassName ?? 'default',
+  });
+  for (const w of config.warnings) log('warn', w);
 }
 
 export async function runServer(config: ServerConfig, log: LogFn): Promise<RunningTszk> {
-  for (const w of config.warnings) log('warn', w);
+  logConfiguration(config, log);
   const tree = new DataTree({ extendedTypesEnabled: config.extendedTypesEnabled });
   const replicator = new InMemoryReplicator();
-  let serving = false;
-  const fourLetterWords = createFourLetterWordHandler({
-    whitelist: config.fourLetterWords,
-    conf: () =>
-      [
-        `clientPort=${config.clientPort ?? ''}`,
-        `secureClientPort=${config.secureClientPort ?? -1}`,
-        `dataDir=${join(config.dataDir, 'version-2')}`,
-        `dataDirSize=${dirSize(config.dataDir)}`,
-        `dataLogDir=${join(config.dataLogDir, 'version-2')}`,
-        `dataLogSize=${dirSize(config.dataLogDir)}`,
-        `tickTime=${config.tickTime}`,
-        `maxClientCnxns=${config.maxClientCnxns}`,
-        `minSessionTimeout=${config.minSessionTimeout}`,
-        `maxSessionTimeout=${config.maxSessionTimeout}`,
-        `clientPortListenBacklog=-1`,
-        `serverId=0`,
-        '',
-      ].join('\n'),
-    dirs: () => `datadir_size: ${dirSize(config.dataDir)}\nlogdir_size: ${dirSize(config.dataLogDir)}\n`,
-    environment: () => [
-      ['zookeeper.version', '3.8.0-tszk-0.1.0'],
-      ['host.name', process.env.HOSTNAME ?? 'localhost'],
-      ['node.version', process.version],
-      ['os.name', process.platform],
-      ['os.arch', process.arch],
-      ['user.dir', process.cwd()],
-    ],
-    serving: () => serving,
-  });
+  const metrics = new ServerMetrics();
+  const operator = new OperatorSurface(config, log);
   const server = new ZooKeeperServer(
     tree,
     {
@@ -84,19 +68,31 @@ export async function runServer(config: ServerConfig, log: LogFn): Promise<Runni
     },
     replicator,
     systemClock,
-    fourLetterWords,
+    operator.fourLetterWords,
     log,
+    metrics,
   );
+  operator.attach(server);
   const listeners: Listener[] = [];
   if (config.clientPort !== undefined) listeners.push({ port: config.clientPort, host: config.clientPortAddress });
   await server.listen(listeners);
-  serving = true;
+  operator.setServing(true);
+  try {
+    await operator.start();
+  } catch (e) {
+    // As ZooKeeperServerMain: a server whose AdminServer cannot start does not run.
+    await operator.stop();
+    await server.shutdown();
+    throw e;
+  }
   log('info', `tszk serving on port(s) ${server.boundPorts.join(', ')}, dataDir ${config.dataDir}`);
   return {
     server,
     config,
+    adminPort: operator.adminPort,
+    metricsPort: operator.metricsPort,
     stop: async () => {
-      serving = false;
+      await operator.stop();
       await server.shutdown();
     },
   };
