@@ -157,7 +157,8 @@ function forwardedConfigKeys(text: string): [string, string][] {
  */
 export function systemProperties(view: ServerView): Map<string, JValue> {
   const props = new Map<string, string>();
-  for (const [k, v] of environment()) if (k !== 'zookeeper.version' && k !== 'host.name' && !k.startsWith('os.memory')) props.set(k, v);
+  // Environment.list() adds a few entries of its own (version, host, memory, java.compiler).
+  for (const [k, v] of environment()) if (!['zookeeper.version', 'host.name', 'java.compiler'].includes(k) && !k.startsWith('os.memory')) props.set(k, v);
   props.set('file.separator', sep);
   props.set('path.separator', delimiter);
   props.set('line.separator', '\n');
