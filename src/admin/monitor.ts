@@ -5,9 +5,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { ZooKeeperServer } from '../server/zk-server.js';
 import type { Summary } from '../server/metrics.js';
+import type { DataTree } from '../tree/data-tree.js';
+import { LIMIT_NODE, STAT_NODE, parseStatsTrack } from '../tree/quota.js';
 import { JDouble, round4 } from './java-format.js';
 import { FULL_VERSION } from './version.js';
-import { ADVANCED_SUMMARIES, BASIC_SUMMARIES, COUNTERS, GAUGES, LEADER_GAUGES } from './catalog.js';
+import { ADVANCED_SUMMARIES, BASIC_SUMMARIES, COUNTERS, GAUGES, GAUGE_SETS, LEADER_GAUGES } from './catalog.js';
 import type { ServerView } from './view.js';
 
 export type MonitorValue = string | number | JDouble;
@@ -98,6 +100,48 @@ function gauge(name: string, view: ServerView): MonitorValue {
   }
 }
 
+const QUOTA_ROOT = '/zookeeper/quota';
+
+/**
+ * The quota gauge sets (QuotaMetricsUtils): per top-level namespace, the count and bytes limits
+ * (a hard limit where set) from zookeeper_limits nodes and the usage from zookeeper_stats nodes,
+ * summed over the namespace's quotas.
+ */
+export function quotaGaugeSets(tree: DataTree): Map<(typeof GAUGE_SETS)[number], Map<string, number>> {
+  const out = new Map<(typeof GAUGE_SETS)[number], Map<string, number>>(GAUGE_SETS.map((g) => [g, new Map<string, number>()]));
+  const add = (set: (typeof GAUGE_SETS)[number], ns: string, v: number): void => {
+    const m = out.get(set)!;
+    m.set(ns, (m.get(ns) ?? 0) + v);
+  };
+  const visit = (path: string): void => {
+    const id = tree.lookup(path);
+    if (id < 0) return;
+    const children = tree.children(id);
+    if (children.length > 0) {
+      for (const c of children) visit(`${path}/${c}`);
+      return;
+    }
+    const leaf = path.substring(path.lastIndexOf('/') + 1);
+    if (leaf !== LIMIT_NODE && leaf !== STAT_NODE) return;
+    // The namespace is the first segment of the quota'd path.
+    const ns = path.substring(QUOTA_ROOT.length, path.length - leaf.length - 1).split('/')[1];
+    const data = tree.data(id);
+    if (ns === undefined || ns === '' || data === null) return;
+    const st = parseStatsTrack(data.toString('utf8'));
+    const get = (k: string): number => st.get(k) ?? -1;
+    const hardOr = (hard: string, soft: string): number => (get(hard) > -1 ? get(hard) : get(soft));
+    if (leaf === LIMIT_NODE) {
+      add('quota_count_limit_per_namespace', ns, hardOr('countHardLimit', 'count'));
+      add('quota_bytes_limit_per_namespace', ns, hardOr('byteHardLimit', 'bytes'));
+    } else {
+      add('quota_count_usage_per_namespace', ns, get('count'));
+      add('quota_bytes_usage_per_namespace', ns, get('bytes'));
+    }
+  };
+  visit(QUOTA_ROOT);
+  return out;
+}
+
 /** Counters tszk derives from events it already counts, rather than counting twice. */
 function counter(name: string, view: ServerView): number {
   const m = view.server.metrics;
@@ -181,6 +225,7 @@ export function monitorValues(view: ServerView): [string, MonitorValue][] {
   if (view.quorum !== undefined) {
     for (const [k, v] of gaugeValues(view)) if (!(GAUGES as readonly string[]).includes(k)) out.push([k, v]);
   }
+  for (const [set, values] of quotaGaugeSets(s.tree)) for (const [ns, v] of values) out.push([`${ns}_${set}`, v]);
   for (const c of COUNTERS) out.push([c, counter(c, view)]);
   for (const name of BASIC_SUMMARIES) pushSummary(out, name, s.metrics.findSummary(name), false);
   for (const name of ADVANCED_SUMMARIES) pushSummary(out, name, s.metrics.findSummary(name), true);

@@ -14,7 +14,7 @@ import {
   ADVANCED_SUMMARIES, ADVANCED_SUMMARY_SETS, BASIC_SUMMARIES, BASIC_SUMMARY_SETS, COUNTERS, COUNTER_SETS, GAUGES,
   GAUGE_SETS, LEADER_GAUGES, QUORUM_GAUGES,
 } from './catalog.js';
-import { counterValue, gaugeValues, quantile } from './monitor.js';
+import { counterValue, gaugeValues, quantile, quotaGaugeSets } from './monitor.js';
 import type { ServerView } from './view.js';
 
 const BASIC_QUANTILES = [0.5];
@@ -84,7 +84,15 @@ export class PrometheusMetrics {
     for (const name of BASIC_SUMMARY_SETS) new Summary({ name, help: name, labelNames: ['key'], percentiles: BASIC_QUANTILES, registers: [r] });
     for (const name of ADVANCED_SUMMARY_SETS) new Summary({ name, help: name, labelNames: ['key'], percentiles: ADVANCED_QUANTILES, registers: [r] });
     for (const name of COUNTER_SETS) new Counter({ name, help: name, labelNames: ['key'], registers: [r] });
-    for (const name of GAUGE_SETS) new Gauge({ name, help: name, labelNames: ['key'], registers: [r] });
+    for (const name of GAUGE_SETS) {
+      new Gauge({
+        name, help: name, labelNames: ['key'], registers: [r],
+        collect() {
+          this.reset();
+          for (const [ns, v] of quotaGaugeSets(view.server.tree).get(name) ?? []) this.set({ key: ns }, v);
+        },
+      });
+    }
   }
 
   /** The exposition text, as GET /metrics returns it. */

@@ -48,6 +48,28 @@ export async function watchState(connectString: string): Promise<{ close(): void
   return { close: () => client.close() };
 }
 
+/**
+ * A quota on /a as zkCli's setquota leaves it (limits and stats nodes under /zookeeper/quota/a),
+ * then a node created under /a, which the server counts into the stats.
+ */
+export async function quotaState(connectString: string): Promise<void> {
+  const client = zookeeper.createClient(connectString, { sessionTimeout: 30000 });
+  await new Promise<void>((resolve) => {
+    client.once('connected', () => resolve());
+    client.connect();
+  });
+  try {
+    const mk = (path: string, data: string): Promise<void> => call((cb) => client.create(path, Buffer.from(data), zookeeper.CreateMode.PERSISTENT, cb));
+    await mk('/a', 'xy');
+    await mk('/zookeeper/quota/a', '');
+    await mk('/zookeeper/quota/a/zookeeper_limits', 'count=10,bytes=-1');
+    await mk('/zookeeper/quota/a/zookeeper_stats', 'count=1,bytes=2');
+    await mk('/a/b', 'abc');
+  } finally {
+    client.close();
+  }
+}
+
 export interface HttpAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;

@@ -12,7 +12,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fourLetterWord, freePort, needApache, startApache, startTszk, type RunningServer } from '../helpers/servers.js';
-import { familyOfMonitorKey, httpGet, watchState } from '../integration/admin-support.js';
+import { familyOfMonitorKey, httpGet, quotaState, watchState } from '../integration/admin-support.js';
 
 const SERVLET_API = '/usr/share/java/servlet-api.jar';
 const PROMETHEUS = 'org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider';
@@ -153,6 +153,17 @@ test('four-letter words outside the whitelist: the same refusals as Apache ZooKe
     }
     const [a, z] = await Promise.all([fourLetterWord(apache.port, 'srvr'), fourLetterWord(tszk.port, 'srvr')]);
     assert.equal(shape(z), shape(a), 'srvr is always allowed');
+  });
+});
+
+test('quota gauges per namespace: the same mntr lines as Apache ZooKeeper 3.8', async (t) => {
+  await withPair(t, {}, async ({ apache, tszk }) => {
+    await Promise.all([quotaState(apache.connectString), quotaState(tszk.connectString)]);
+    const quotaLines = async (port: number): Promise<string[]> =>
+      (await fourLetterWord(port, 'mntr')).split('\n').filter((l) => /^zk_\w+_quota_\w+_per_namespace\t/.test(l)).sort();
+    const [a, z] = await Promise.all([quotaLines(apache.port), quotaLines(tszk.port)]);
+    assert.equal(a.length, 4, a.join('\n'));
+    assert.deepEqual(z, a);
   });
 });
 
