@@ -36,7 +36,7 @@ export interface FourLetterOptions {
   whitelist: ReadonlySet<string> | '*';
   readOnlyMode?: boolean;
   /** When the Prometheus provider is configured, mntr prints its samples, as Apache's does. */
-  prometheus?: PrometheusMetrics;
+  prometheus?: () => PrometheusMetrics | undefined;
 }
 
 /** ServerCnxn.dumpConnectionInfo. */
@@ -187,8 +187,8 @@ export function createFourLetterWordHandler(opts: FourLetterOptions): FourLetter
       case 'dump':
         return dumpText(server);
       case 'mntr':
-        if (opts.prometheus !== undefined) {
-          const prom = opts.prometheus;
+        const prom = opts.prometheus?.();
+        if (prom !== undefined) {
           return prom.dump().then((samples) =>
             [`zk_version\t${FULL_VERSION}\n`, `zk_server_state\t${server.mode}\n`, ...samples.map(([k, v]) => `zk_${k}\t${javaDouble(v)}\n`)].join(''),
           );

@@ -73,6 +73,7 @@ export async function runServer(config: ServerConfig, log: LogFn): Promise<Runni
     metrics,
   );
   operator.attach(server);
+  await operator.prepare();
   const listeners: Listener[] = [];
   if (config.clientPort !== undefined) listeners.push({ port: config.clientPort, host: config.clientPortAddress });
   await server.listen(listeners);
