@@ -16,8 +16,6 @@ import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { dirname, join, resolve } from 'node:path';
 import { interimLoadConfig, interimSystemProperties } from './interim-config.js';
-import { runServer } from './server-main.js';
-import { createServerLogger, levelFromLog4jProp } from '../admin/logging.js';
 import { VERSION_LINE } from '../admin/version.js';
 import type { ServerConfig } from '../config/types.js';
 
@@ -47,6 +45,8 @@ function loadConfig(cfgPath: string): ServerConfig {
 
 async function startForeground(cfgPath: string): Promise<number> {
   const config = loadConfig(cfgPath);
+  // Loaded here, so that status and version do not pay for the server's modules.
+  const [{ runServer }, { createServerLogger, levelFromLog4jProp }] = await Promise.all([import('./server-main.js'), import('../admin/logging.js')]);
   const logDir = process.env.ZOO_LOG_DIR;
   const logger = createServerLogger({
     console: true,
