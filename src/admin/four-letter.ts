@@ -186,14 +186,13 @@ export function createFourLetterWordHandler(opts: FourLetterOptions): FourLetter
         return watchesText(server, word);
       case 'dump':
         return dumpText(server);
-      case 'mntr':
+      case 'mntr': {
         const prom = opts.prometheus?.();
-        if (prom !== undefined) {
-          return prom.dump().then((samples) =>
-            [`zk_version\t${FULL_VERSION}\n`, `zk_server_state\t${server.mode}\n`, ...samples.map(([k, v]) => `zk_${k}\t${javaDouble(v)}\n`)].join(''),
-          );
-        }
-        return mntrText(view);
+        if (prom === undefined) return mntrText(view);
+        return prom.dump().then((samples) =>
+          [`zk_version\t${FULL_VERSION}\n`, `zk_server_state\t${server.mode}\n`, ...samples.map(([k, v]) => `zk_${k}\t${javaDouble(v)}\n`)].join(''),
+        );
+      }
       case 'gtmk':
       case 'stmk':
         // stmk sets the mask from the 8 bytes after the word, which the connection does not pass
