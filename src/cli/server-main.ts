@@ -64,7 +64,8 @@ export async function runServer(config: ServerConfig, log: LogFn): Promise<Runni
       containerCheckIntervalMs: config.containerCheckIntervalMs,
       containerMaxPerMinute: config.containerMaxPerMinute,
       containerMaxNeverUsedIntervalMs: Number(config.properties.get('zookeeper.container.maxNeverUsedIntervalMs') ?? 0),
-      serverId: 0,
+      // Apache's standalone server stamps session ids with server id 1 (createSessionTrackerServerId).
+      serverId: 1,
     },
     replicator,
     systemClock,
