@@ -61,9 +61,13 @@ export async function runServer(config: ServerConfig, log: LogFn): Promise<Runni
       skipACL: config.skipACL,
       superDigest: config.superDigest,
       x509SuperUser: config.x509SuperUser,
+      x509Enabled: [...config.authProviders, ...[...config.properties].filter(([k]) => k.startsWith('zookeeper.authProvider.')).map(([, v]) => v)].some((c) =>
+        c.endsWith('X509AuthenticationProvider'),
+      ),
+      enforceQuota: config.properties.get('zookeeper.enforceQuota') === 'true',
       containerCheckIntervalMs: config.containerCheckIntervalMs,
       containerMaxPerMinute: config.containerMaxPerMinute,
-      containerMaxNeverUsedIntervalMs: Number(config.properties.get('zookeeper.container.maxNeverUsedIntervalMs') ?? 0),
+      containerMaxNeverUsedIntervalMs: Number(config.properties.get('znode.container.maxNeverUsedIntervalMs') ?? 0),
       // Apache's standalone server stamps session ids with server id 1 (createSessionTrackerServerId).
       serverId: 1,
     },

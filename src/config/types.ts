@@ -110,7 +110,7 @@ export interface ServerConfig {
   /** The x509 scheme's super user (zookeeper.X509AuthenticationProvider.superUser). */
   x509SuperUser?: string;
 
-  /** zookeeper.container.checkIntervalMs (60000) and maxPerMinute (10000). */
+  /** znode.container.checkIntervalMs (60000) and maxPerMinute (10000). */
   containerCheckIntervalMs: number;
   containerMaxPerMinute: number;
 

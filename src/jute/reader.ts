@@ -83,9 +83,16 @@ export class JuteReader {
     return s;
   }
 
-  /** A string that the protocol requires to be present; null is read as ''. */
+  /** A string where null is read as ''. */
   string(): string {
     return this.ustring() ?? '';
+  }
+
+  /** A string that must be present (a znode path): null is a malformed record, as in ZooKeeper. */
+  requiredString(what = 'string'): string {
+    const s = this.ustring();
+    if (s === null) throw new JuteError(`null ${what}`);
+    return s;
   }
 
   vector<T>(item: (r: JuteReader) => T): T[] | null {

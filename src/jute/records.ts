@@ -217,7 +217,7 @@ export type MultiOp =
   | { op: typeof OpCode.getChildren | typeof OpCode.getData; req: PathWatchRequest };
 
 export function readCreate(r: JuteReader, ttl: boolean): CreateRequest {
-  const path = r.string();
+  const path = r.requiredString('path');
   const data = r.bufferCopy();
   const acl = r.vector(readACL) ?? [];
   const flags = r.int();
@@ -230,25 +230,25 @@ export function writeCreate(w: JuteWriter, c: CreateRequest, ttl: boolean): void
   if (ttl) w.long(c.ttl);
 }
 export function readPathWatch(r: JuteReader): PathWatchRequest {
-  return { path: r.string(), watch: r.bool() };
+  return { path: r.requiredString('path'), watch: r.bool() };
 }
 export function readPathVersion(r: JuteReader): PathVersionRequest {
-  return { path: r.string(), version: r.int() };
+  return { path: r.requiredString('path'), version: r.int() };
 }
 export function readSetData(r: JuteReader): SetDataRequest {
-  return { path: r.string(), data: r.bufferCopy(), version: r.int() };
+  return { path: r.requiredString('path'), data: r.bufferCopy(), version: r.int() };
 }
 export function readSetACL(r: JuteReader): SetACLRequest {
-  return { path: r.string(), acl: r.vector(readACL) ?? [], version: r.int() };
+  return { path: r.requiredString('path'), acl: r.vector(readACL) ?? [], version: r.int() };
 }
 export function readPath(r: JuteReader): PathRequest {
-  return { path: r.string() };
+  return { path: r.requiredString('path') };
 }
 export function readPathType(r: JuteReader): PathTypeRequest {
-  return { path: r.string(), type: r.int() };
+  return { path: r.requiredString('path'), type: r.int() };
 }
 export function readAddWatch(r: JuteReader): AddWatchRequest {
-  return { path: r.string(), mode: r.int() };
+  return { path: r.requiredString('path'), mode: r.int() };
 }
 export function readAuthPacket(r: JuteReader): AuthPacket {
   return { type: r.int(), scheme: r.string(), auth: r.bufferCopy() ?? Buffer.alloc(0) };

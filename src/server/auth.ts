@@ -10,8 +10,8 @@ import { Err } from '../jute/constants.js';
 
 /** What a provider may see and change of the connection that authenticates. */
 export interface AuthContext {
-  remoteAddress: string;
-  authInfo: Id[];
+  readonly remoteAddress: string;
+  addAuthInfo(id: Id): void;
 }
 
 export interface AuthProvider {
@@ -64,8 +64,8 @@ export class DigestAuthenticationProvider implements AuthProvider {
 
   handleAuthentication(ctx: AuthContext, data: Buffer): number {
     const digest = generateDigest(data.toString('utf8'));
-    if (this.superDigest !== undefined && digest === this.superDigest) ctx.authInfo.push({ scheme: 'super', id: '' });
-    ctx.authInfo.push({ scheme: 'digest', id: digest });
+    if (this.superDigest !== undefined && digest === this.superDigest) ctx.addAuthInfo({ scheme: 'super', id: '' });
+    ctx.addAuthInfo({ scheme: 'digest', id: digest });
     return Err.Ok;
   }
   matches(id: string, aclExpr: string): boolean {
@@ -112,7 +112,7 @@ export function javaHostAddress(addr: string): string {
 export class IPAuthenticationProvider implements AuthProvider {
   readonly scheme = 'ip';
   handleAuthentication(ctx: AuthContext): number {
-    ctx.authInfo.push({ scheme: 'ip', id: ctx.remoteAddress });
+    ctx.addAuthInfo({ scheme: 'ip', id: ctx.remoteAddress });
     return Err.Ok;
   }
   matches(id: string, aclExpr: string): boolean {

@@ -15,6 +15,7 @@ import type { WatchEvent } from '../tree/watch-manager.js';
 import { FrameDecoder, FrameError } from './frame-decoder.js';
 import type { ReplyTarget } from './final.js';
 import { javaHostAddress } from './auth.js';
+import { AuthIds } from './auth-ids.js';
 import type { ServerStats } from './stats.js';
 import type { ServerMetrics } from './metrics.js';
 
@@ -41,7 +42,7 @@ export class ClientConnection implements ReplyTarget {
   state: ConnectionState = 'new';
   sessionId = 0n;
   sessionTimeout = 0;
-  readonly authInfo: Id[];
+  private readonly auth: AuthIds;
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly secure: boolean;
@@ -78,12 +79,21 @@ export class ClientConnection implements ReplyTarget {
     this.secure = secure;
     this.remoteAddress = javaHostAddress(socket.remoteAddress ?? '');
     this.remotePort = socket.remotePort ?? 0;
-    this.authInfo = [{ scheme: 'ip', id: this.remoteAddress }];
+    this.auth = new AuthIds([{ scheme: 'ip', id: this.remoteAddress }]);
     this.decoder = new FrameDecoder(host.maxFrame, (raw) => this.maybeFourLetterWord(raw));
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => undefined);
     socket.on('close', () => this.closed());
+  }
+
+  /** The authenticated ids, in the order Apache ZooKeeper keeps them (see AuthIds). */
+  get authInfo(): readonly Id[] {
+    return this.auth.list();
+  }
+
+  addAuthInfo(id: Id): void {
+    this.auth.add(id);
   }
 
   private onData(chunk: Buffer): void {

@@ -28,7 +28,7 @@ import { KeeperError } from './prep.js';
 
 /** What the final stage needs of a client connection. */
 export interface ReplyTarget extends Watcher {
-  readonly authInfo: Id[];
+  readonly authInfo: readonly Id[];
   readonly sessionId: bigint;
   reply(xid: number, zxid: bigint, err: number, body?: (w: JuteWriter) => void): void;
   /** After a closeSession (or an unimplemented opcode): flush, then close the connection. */
@@ -76,8 +76,13 @@ export class FinalProcessor {
         conn.reply(xid, zxid, rc.err);
         conn.closeAfterFlush();
         return;
+      case OpCode.check:
+        // Apache 3.8 answers a successful top-level check with a SetDataResponse holding a null
+        // stat, which fails to serialize: the client gets no reply at all. Mirrored.
+        if (rc.err !== 0) conn.reply(xid, zxid, rc.err);
+        return;
       default:
-        // delete, deleteContainer, check, reconfig
+        // delete, deleteContainer, reconfig
         conn.reply(xid, zxid, rc.err);
     }
   }
@@ -91,7 +96,7 @@ export class FinalProcessor {
     } catch (e) {
       const code = e instanceof KeeperError ? e.code : e instanceof JuteError || e instanceof RangeError ? Err.MarshallingError : null;
       if (code === null) throw e;
-      conn.reply(req.xid, this.tree.lastProcessedZxid, code);
+      conn.reply(req.xid, this.tree.lastProcessedZxid, code, e instanceof PartialReply ? e.body : undefined);
     }
   }
 
@@ -169,7 +174,7 @@ export class FinalProcessor {
         };
       }
       case OpCode.getEphemerals: {
-        const { path: prefix } = readPath(r);
+        const prefix = r.ustring() ?? '';
         const all = [...tree.ephemerals(conn.sessionId)];
         const p = prefix.trim();
         const list = p === '' || p === '/' ? all : all.filter((e) => e.startsWith(prefix));
@@ -199,6 +204,8 @@ export class FinalProcessor {
         if (type !== WatcherType.Children && type !== WatcherType.Data && type !== WatcherType.Any) {
           throw new KeeperError(Err.MarshallingError);
         }
+        // Apache's parent-path iterator fails on a path without '/' before it looks for watches.
+        if (req.type === OpCode.checkWatches && path !== '' && !path.includes('/')) throw new KeeperError(Err.MarshallingError);
         const ok = req.type === OpCode.checkWatches ? this.containsWatcher(path, type) : this.removeWatch(path, type, conn);
         if (!ok) throw new KeeperError(Err.NoWatcher, path);
         return undefined;
@@ -218,9 +225,16 @@ export class FinalProcessor {
 
   private multiRead(r: JuteReader, conn: ReplyTarget): (w: JuteWriter) => void {
     const ops = readMultiOps(r);
+    const isRead = (op: number): boolean => op === OpCode.getChildren || op === OpCode.getData;
+    // Mixing reads and writes fails while the request is parsed, before any response exists.
+    if (ops.some((o) => isRead(o.op)) && ops.some((o) => !isRead(o.op))) throw new KeeperError(Err.MarshallingError);
     const tree = this.tree;
     const results: OpResult[] = [];
     for (const o of ops) {
+      if (o.op !== OpCode.getChildren && o.op !== OpCode.getData) {
+        // Apache has already begun its response: the error reply carries the results so far.
+        throw new PartialReply(Err.MarshallingError, (w) => writeMultiResults(w, results));
+      }
       try {
         if (o.op === OpCode.getChildren) {
           const id = this.nodeOrThrow(o.req.path);
@@ -229,12 +243,9 @@ export class FinalProcessor {
         } else if (o.op === OpCode.getData) {
           const id = this.getDataChecked(o.req.path, conn);
           results.push({ type: OpCode.getData, data: tree.dataCopy(id), stat: readStat(new JuteReader(tree.statBytes(id))) });
-        } else {
-          throw new KeeperError(Err.MarshallingError);
         }
       } catch (e) {
         if (!(e instanceof KeeperError)) throw e;
-        if (e.code === Err.MarshallingError) throw e;
         results.push({ type: OpCode.error, err: e.code });
       }
     }
@@ -289,6 +300,16 @@ export class FinalProcessor {
       tree.childWatches.add(path, conn, WatchMode.PersistentRecursive);
       tree.dataWatches.add(path, conn, WatchMode.PersistentRecursive);
     }
+  }
+}
+
+/** A failed read whose reply still carries a body (Apache had started building it). */
+class PartialReply extends KeeperError {
+  constructor(
+    code: number,
+    readonly body: (w: JuteWriter) => void,
+  ) {
+    super(code);
   }
 }
 

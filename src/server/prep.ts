@@ -15,7 +15,8 @@ import type { SubTxn, TxnHeader, TxnRecord } from '../jute/txn.js';
 import type { Clock } from '../env/clock.js';
 import type { DataTree } from '../tree/data-tree.js';
 import { CONTAINER_OWNER, isValidTtl, ttlOwner } from '../tree/ephemeral-type.js';
-import { isSpecialPath, isValidPath } from '../tree/path.js';
+import { isSpecialPath, isValidPath, QUOTA_PATH } from '../tree/path.js';
+import { LIMIT_NODE, STAT_NODE, parseStatsTrack } from '../tree/quota.js';
 import type { AuthRegistry } from './auth.js';
 import type { SessionTracker } from './session-tracker.js';
 
@@ -58,6 +59,7 @@ export interface PrepOptions {
   extendedTypesEnabled: boolean;
   reconfigEnabled: boolean;
   skipACL: boolean;
+  enforceQuota: boolean;
 }
 
 export class PrepProcessor {
@@ -289,6 +291,32 @@ export class PrepProcessor {
     return path.substring(0, slash);
   }
 
+  /**
+   * With zookeeper.enforceQuota, a write that would take a quota'd subtree past a hard limit
+   * fails; soft limits only warn. Reads the applied tree, as ZooKeeper's checkQuota does.
+   */
+  private checkQuota(path: string, bytesDiff: number, countDiff: number): void {
+    if (!this.opts.enforceQuota) return;
+    const prefix = this.tree.quotas.maxPrefix(path);
+    if (prefix === null) return;
+    const limits = this.tree.lookup(`${QUOTA_PATH}${prefix}/${LIMIT_NODE}`);
+    if (limits < 0) return;
+    const limit = parseStatsTrack(text(this.tree.data(limits)));
+    const get = (m: Map<string, number>, k: string): number => m.get(k) ?? -1;
+    const checkCount = countDiff !== 0 && (get(limit, 'count') > -1 || get(limit, 'countHardLimit') > -1);
+    const checkBytes = bytesDiff !== 0 && (get(limit, 'bytes') > -1 || get(limit, 'byteHardLimit') > -1);
+    if (!checkCount && !checkBytes) return;
+    const statsId = this.tree.lookup(`${QUOTA_PATH}${prefix}/${STAT_NODE}`);
+    if (statsId < 0) return;
+    const current = parseStatsTrack(text(this.tree.data(statsId)));
+    if (checkCount && get(limit, 'countHardLimit') > -1 && get(current, 'count') + countDiff > get(limit, 'countHardLimit')) {
+      throw new KeeperError(Err.QuotaExceeded, prefix);
+    }
+    if (checkBytes && get(limit, 'byteHardLimit') > -1 && get(current, 'bytes') + bytesDiff > get(limit, 'byteHardLimit')) {
+      throw new KeeperError(Err.QuotaExceeded, prefix);
+    }
+  }
+
   private static checkVersion(current: number, expected: number, path: string): number {
     if (expected !== -1 && expected !== current) throw new KeeperError(Err.BadVersion, path);
     return (current + 1) | 0;
@@ -322,6 +350,7 @@ export class PrepProcessor {
     this.validatePath(path);
     if (this.record(path) !== null) throw new KeeperError(Err.NodeExists, path);
     if (this.tree.kindOf(parent.ephemeralOwner) === 'ephemeral') throw new KeeperError(Err.NoChildrenForEphemerals, path);
+    this.checkQuota(path, data?.length ?? 0, 1);
     const newCversion = (parent.cversion + 1) | 0;
     const owner = mode.container ? CONTAINER_OWNER : mode.ttl ? ttlOwner(ttl) : mode.ephemeral ? req.sessionId : 0n;
     this.add({ ...parent, zxid: hdr.zxid, childCount: parent.childCount + 1, cversion: newCversion });
@@ -372,6 +401,7 @@ export class PrepProcessor {
     this.validatePath(path);
     const node = this.recordOrThrow(path);
     this.checkACL(node.acl, Perms.WRITE, req.authInfo, path);
+    this.checkQuota(path, (data?.length ?? 0) - node.dataLength, 0);
     const newVersion = PrepProcessor.checkVersion(node.version, version, path);
     this.add({ ...node, zxid: hdr.zxid, version: newVersion, dataLength: data?.length ?? 0 });
     return { kind: 'setData', path, data, version: newVersion };
@@ -411,6 +441,10 @@ export class PrepProcessor {
     this.sessions.setClosing(sessionId);
     return { kind: 'closeSession', paths2Delete: [...paths] };
   }
+}
+
+function text(b: Uint8Array | null): string | null {
+  return b === null ? null : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
 }
 
 function emptyRecord(path: string): ChangeRecord {

@@ -38,7 +38,11 @@ export interface ZooKeeperServerOptions {
   reconfigEnabled: boolean;
   skipACL: boolean;
   superDigest?: string;
+  /** An x509 auth provider is configured (authProvider.N / zookeeper.authProvider.*). */
+  x509Enabled: boolean;
   x509SuperUser?: string;
+  /** zookeeper.enforceQuota: hard quota limits make writes fail with QuotaExceeded. */
+  enforceQuota: boolean;
   containerCheckIntervalMs: number;
   containerMaxPerMinute: number;
   containerMaxNeverUsedIntervalMs: number;
@@ -88,15 +92,17 @@ export class ZooKeeperServer implements ConnectionHost {
   ) {
     this.maxFrame = opts.juteMaxBuffer;
     this.sessions = new SessionTracker(opts.tickTime, opts.serverId, clock.now());
+    // Like Apache's ProviderRegistry: ip and digest always, x509 only when configured.
     this.auth = new AuthRegistry([
       new IPAuthenticationProvider(),
       new DigestAuthenticationProvider(opts.superDigest),
-      new X509AuthenticationProvider(),
+      ...(opts.x509Enabled ? [new X509AuthenticationProvider()] : []),
     ]);
     this.prep = new PrepProcessor(tree, this.sessions, this.auth, clock, {
       extendedTypesEnabled: opts.extendedTypesEnabled,
       reconfigEnabled: opts.reconfigEnabled,
       skipACL: opts.skipACL,
+      enforceQuota: opts.enforceQuota,
     });
     const final = new FinalProcessor(tree, this.auth, opts.skipACL);
     this.pipeline = new RequestPipeline(tree, this.sessions, this.prep, final, replicator, {
@@ -162,10 +168,10 @@ export class ZooKeeperServer implements ConnectionHost {
   /** x509: the client's certificate subject becomes its identity (and super, if configured). */
   private authenticateCertificate(conn: ClientConnection, socket: TLSSocket): void {
     const cert = socket.getPeerX509Certificate?.();
-    if (cert === undefined) return;
+    if (cert === undefined || this.auth.get('x509') === undefined) return;
     const dn = cert.subject.split('\n').reverse().join(',');
-    if (this.opts.x509SuperUser !== undefined && dn === this.opts.x509SuperUser) conn.authInfo.push({ scheme: 'super', id: dn });
-    conn.authInfo.push({ scheme: 'x509', id: dn });
+    if (this.opts.x509SuperUser !== undefined && dn === this.opts.x509SuperUser) conn.addAuthInfo({ scheme: 'super', id: dn });
+    conn.addAuthInfo({ scheme: 'x509', id: dn });
   }
 
   fourLetterWord(word: string, conn: ClientConnection): Promise<string> | string | null {
@@ -240,11 +246,29 @@ export class ZooKeeperServer implements ConnectionHost {
       this.handleAuth(conn, xid, body);
       return;
     }
-    if (!isKnownOpcode(type) || type === OpCode.sasl || type === OpCode.createSession) {
+    if (type === OpCode.sasl) {
+      this.handleSasl(conn, xid, body);
+      return;
+    }
+    if (!isKnownOpcode(type)) {
       this.log('warn', `Received packet at server of unknown type ${type}`);
-      conn.reply(xid, 0n, Err.Unimplemented);
+      conn.reply(xid, -1n, Err.Unimplemented);
       conn.closeAfterFlush();
       return;
+    }
+    if (type === OpCode.createSession) {
+      this.recreateSession(conn, body);
+      return;
+    }
+    if (type === OpCode.deleteContainer) {
+      // Apache's prep reads a deleteContainer path from the whole request buffer, header
+      // included, so a client's deleteContainer always fails (its header holds zero bytes).
+      // Only the server's own container reaper can delete containers; mirror that.
+      const whole = Buffer.alloc(8 + body.length);
+      whole.writeInt32BE(xid, 0);
+      whole.writeInt32BE(type, 4);
+      body.copy(whole, 8);
+      body = whole;
     }
     this.pipeline.submit({
       sessionId: conn.sessionId,
@@ -273,6 +297,45 @@ export class ZooKeeperServer implements ConnectionHost {
     }
     conn.reply(xid, 0n, code);
     if (code !== Err.Ok) conn.closeAfterFlush();
+  }
+
+  /**
+   * No SASL is configured (as on a default Apache server): a token gets an Ok with no token back;
+   * a null token fails Apache before it can answer, and the connection is closed.
+   */
+  private handleSasl(conn: ClientConnection, xid: number, body: Buffer): void {
+    let token: Buffer | null;
+    try {
+      token = new JuteReader(body).buffer();
+    } catch {
+      token = null;
+    }
+    if (token === null) {
+      conn.close();
+      return;
+    }
+    conn.reply(xid, 0n, Err.Ok, (w) => w.buffer(null));
+  }
+
+  /**
+   * A createSession opcode on an established connection: Apache runs it as a txn renewing this
+   * session with the timeout in the body, answers with a ConnectResponse, and the connection ends.
+   */
+  private recreateSession(conn: ClientConnection, body: Buffer): void {
+    conn.outstanding--;
+    this.pipeline.submit({
+      sessionId: conn.sessionId,
+      xid: 0,
+      type: OpCode.createSession,
+      body: body.length >= 4 ? body.subarray(0, 4) : Buffer.alloc(4),
+      conn: null,
+      authInfo: [],
+      receivedAt: this.clock.monotonic(),
+      onApplied: () => {
+        conn.sendConnectResponse(conn.sessionTimeout, conn.sessionId, sessionPassword(conn.sessionId));
+        conn.closeAfterFlush();
+      },
+    });
   }
 
   private requestDone(req: ClientRequest, now: number): void {

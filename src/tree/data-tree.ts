@@ -213,26 +213,36 @@ export class DataTree implements SnapshotSource {
 
   /** Writes the node's Stat in its 68-byte wire form. */
   writeStat(w: JuteWriter, id: number): void {
-    const off = id * SLOT;
     w.ensure(STAT_BYTES);
-    const b = w.buf;
-    const p = w.pos;
-    this.slab.copy(b, p, off, off + O_PZXID);
-    b.writeInt32BE(this.dataLength(id), p + 52);
-    b.writeInt32BE(this.numChildren(id), p + 56);
-    this.slab.copy(b, p + 60, off + O_PZXID, off + O_PZXID + 8);
-    w.pos = p + STAT_BYTES;
+    this.encodeStat(w.buf, w.pos, id);
+    w.pos += STAT_BYTES;
   }
 
   /** The node's Stat as its own 68-byte buffer (for results that outlive later changes). */
   statBytes(id: number): Buffer {
-    const off = id * SLOT;
     const b = Buffer.allocUnsafe(STAT_BYTES);
-    this.slab.copy(b, 0, off, off + O_PZXID);
-    b.writeInt32BE(this.dataLength(id), 52);
-    b.writeInt32BE(this.numChildren(id), 56);
-    this.slab.copy(b, 60, off + O_PZXID, off + O_PZXID + 8);
+    this.encodeStat(b, 0, id);
     return b;
+  }
+
+  /**
+   * The client's view of the stored stat, as ZooKeeper's DataNode.copyStat gives it: the stored
+   * cversion counts creates only, the reported one counts creates and deletes (2 × stored −
+   * children); containers and TTL nodes report ephemeralOwner 0.
+   */
+  private encodeStat(b: Buffer, p: number, id: number): void {
+    const off = id * SLOT;
+    const slab = this.slab;
+    const children = this.numChildren(id);
+    slab.copy(b, p, off, off + O_PZXID);
+    b.writeInt32BE(slab.readInt32BE(off + O_CVERSION) * 2 - children, p + O_CVERSION);
+    const top = slab[off + O_OWNER];
+    if ((top === 0x80 || top === 0xff) && this.kindOf(slab.readBigInt64BE(off + O_OWNER)) !== 'ephemeral') {
+      b.fill(0, p + O_OWNER, p + O_OWNER + 8);
+    }
+    b.writeInt32BE(this.dataLength(id), p + 52);
+    b.writeInt32BE(children, p + 56);
+    slab.copy(b, p + 60, off + O_PZXID, off + O_PZXID + 8);
   }
 
   statPersisted(id: number): StatPersisted {
