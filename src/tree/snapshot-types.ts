@@ -35,11 +35,31 @@ export interface SnapshotSource {
   nodes(): Iterable<SnapshotNode>;
   /** The tree digest as ZooKeeper 3.8 computes it, if digests are enabled. */
   digest?(): bigint;
+  /**
+   * The digest the snapshot ends with (DataTree.lastProcessedZxidDigest in 3.8): the tree digest
+   * together with the zxid it belongs to. Called after the last node was taken, so for a fuzzy
+   * snapshot it names a zxid at or after the one the snapshot is named by; recovery compares it when
+   * replay reaches that zxid. null (or no method) writes Apache's "empty" digest (zxid 0), which
+   * readers skip.
+   */
+  zxidDigest?(): ZxidDigest | null;
+}
+
+/** A tree digest and the zxid it was taken at (DataTree.ZxidDigest). */
+export interface ZxidDigest {
+  zxid: bigint;
+  /** DigestCalculator's version (2 in 3.8); digests of other versions are not compared. */
+  digestVersion: number;
+  digest: bigint;
 }
 
 /** The consumer side: what the snapshot reader feeds, in file order. */
 export interface SnapshotSink {
   addSession(id: bigint, timeout: number): void;
   addAcl(id: bigint, acls: ACL[]): void;
+  /**
+   * `node.data` may be a view into the reader's buffer, valid only during the call: copy it (the
+   * DataTree copies into its arena) rather than keep the Buffer.
+   */
   addNode(node: SnapshotNode): void;
 }

@@ -1,0 +1,133 @@
+/**
+ * The byte streams under a snapshot file (SnapStream in 3.8): plain, gzip (`.gz`) or snappy-java
+ * (`.snappy`), chosen by the file name's extension when reading. The Adler32 that seals a snapshot
+ * covers the uncompressed bytes, so it is computed here, above the compressor.
+ *
+ * Output goes to a temporary file that is fsync'd and renamed into place by the snapshot writer, so
+ * a snapshot file is either absent or complete. Compression runs in streams: gzip in libuv's thread
+ * pool, snappy block by block on the main thread, both with backpressure so that a large snapshot
+ * never piles up in memory.
+ */
+import { createReadStream, createWriteStream, statSync, openSync, readSync, closeSync } from 'node:fs';
+import { open as openAsync, type FileHandle } from 'node:fs/promises';
+import { once } from 'node:events';
+import { pipeline, type Readable, type Writable } from 'node:stream';
+import { createGzip, createGunzip } from 'node:zlib';
+import { Adler32 } from './adler32.js';
+import { SnappyJavaEncoder, SnappyJavaDecoder, SNAPPY_MAGIC } from './snappy-stream.js';
+import { compressionOfFile, zxidFromName, SNAPSHOT_PREFIX, type SnapshotCompression } from './files.js';
+
+export class SnapshotOutput {
+  readonly adler = new Adler32();
+  private failure: Error | null = null;
+  private bytesIn = 0;
+
+  private constructor(
+    private readonly fh: FileHandle,
+    private readonly head: Writable,
+    private readonly file: Writable,
+  ) {}
+
+  static async create(path: string, compression: SnapshotCompression): Promise<SnapshotOutput> {
+    const fh = await openAsync(path, 'wx');
+    const file = createWriteStream('', { fd: fh, autoClose: false, highWaterMark: 1 << 20 });
+    let head: Writable = file;
+    if (compression !== 'none') {
+      head = compression === 'gz' ? createGzip({ chunkSize: 256 * 1024 }) : new SnappyJavaEncoder();
+    }
+    const out = new SnapshotOutput(fh, head, file);
+    if (head !== file) {
+      pipeline(head as unknown as Readable, file, (err) => {
+        if (err) out.failure ??= err;
+      });
+    } else {
+      file.on('error', (err: Error) => {
+        out.failure ??= err;
+      });
+    }
+    return out;
+  }
+
+  /** Uncompressed bytes written so far. */
+  get size(): number {
+    return this.bytesIn;
+  }
+
+  /** Writes a chunk the caller will not touch again; waits while the stream is backed up. */
+  async write(chunk: Buffer): Promise<void> {
+    if (this.failure) throw this.failure;
+    this.adler.update(chunk);
+    this.bytesIn += chunk.length;
+    if (!this.head.write(chunk)) await this.drained();
+  }
+
+  private async drained(): Promise<void> {
+    if (this.failure) throw this.failure;
+    await Promise.race([once(this.head, 'drain'), once(this.head, 'close').then(() => undefined)]);
+    if (this.failure) throw this.failure;
+  }
+
+  /** Ends the stream, waits for every byte to reach the file, optionally fsyncs, closes. */
+  async finish(fsync: boolean): Promise<void> {
+    try {
+      if (this.failure) throw this.failure;
+      const done = once(this.file, 'finish');
+      this.head.end();
+      await Promise.race([done, once(this.file, 'close')]);
+      if (this.failure) throw this.failure;
+      if (fsync) await this.fh.sync();
+    } finally {
+      await this.fh.close().catch(() => undefined);
+    }
+  }
+
+  /** Gives up: stops the streams and closes the file (the caller removes it). */
+  async abort(): Promise<void> {
+    this.head.destroy();
+    this.file.destroy();
+    await this.fh.close().catch(() => undefined);
+  }
+}
+
+/** The decompressed bytes of a snapshot file, as a stream of chunks. */
+export function openSnapshotInput(path: string): Readable {
+  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  const mode = compressionOfFile(path);
+  if (mode === 'none') return raw;
+  const dec = mode === 'gz' ? createGunzip({ chunkSize: 256 * 1024 }) : new SnappyJavaDecoder();
+  return pipeline(raw, dec, () => undefined) as unknown as Readable;
+}
+
+/**
+ * SnapStream.isValidSnapshot: the cheap check Apache makes before trying a snapshot. A plain one
+ * must end with the seal's path "/" (int 1, '/'); a gzip one must start with gzip's magic; a snappy
+ * one with snappy-java's. Only a full read verifies the checksum.
+ */
+export function isValidSnapshotFile(path: string): boolean {
+  const name = path.substring(path.lastIndexOf('/') + 1);
+  if (zxidFromName(name, SNAPSHOT_PREFIX) === -1n) return false;
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    return false;
+  }
+  const mode = compressionOfFile(name);
+  const fd = openSync(path, 'r');
+  try {
+    if (mode === 'gz') {
+      const b = Buffer.alloc(2);
+      return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
+    }
+    if (mode === 'snappy') {
+      const b = Buffer.alloc(SNAPPY_MAGIC.length);
+      return readSync(fd, b, 0, b.length, 0) === b.length && b.equals(SNAPPY_MAGIC);
+    }
+    if (size < 10) return false;
+    const b = Buffer.alloc(5);
+    if (readSync(fd, b, 0, 5, size - 5) !== 5) return false;
+    return b.readInt32BE(0) === 1 && b[4] === 0x2f;
+  } finally {
+    closeSync(fd);
+  }
+}
