@@ -8,10 +8,10 @@
  * pool, snappy block by block on the main thread, both with backpressure so that a large snapshot
  * never piles up in memory.
  */
-import { createReadStream, createWriteStream, statSync, openSync, readSync, closeSync } from 'node:fs';
+import { createReadStream, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { open as openAsync, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
-import { pipeline, type Readable, type Writable } from 'node:stream';
+import { pipeline, Writable, type Readable } from 'node:stream';
 import { createGzip, createGunzip } from 'node:zlib';
 import { Adler32 } from './adler32.js';
 import { SnappyJavaEncoder, SnappyJavaDecoder, SNAPPY_MAGIC } from './snappy-stream.js';
@@ -30,7 +30,7 @@ export class SnapshotOutput {
 
   static async create(path: string, compression: SnapshotCompression): Promise<SnapshotOutput> {
     const fh = await openAsync(path, 'wx');
-    const file = createWriteStream('', { fd: fh, autoClose: false, highWaterMark: 1 << 20 });
+    const file = fileWritable(fh);
     let head: Writable = file;
     if (compression !== 'none') {
       head = compression === 'gz' ? createGzip({ chunkSize: 256 * 1024 }) : new SnappyJavaEncoder();
@@ -86,6 +86,32 @@ export class SnapshotOutput {
     this.head.destroy();
     this.file.destroy();
     await this.fh.close().catch(() => undefined);
+  }
+}
+
+/**
+ * A Writable over a FileHandle that leaves closing to us (fs.createWriteStream on a FileHandle keeps
+ * a reference that makes a later close() wait forever when autoClose is off).
+ */
+function fileWritable(fh: FileHandle): Writable {
+  let pos = 0;
+  return new Writable({
+    highWaterMark: 1 << 20,
+    write(chunk: Buffer, _enc, cb): void {
+      writeAll(fh, chunk, pos).then(() => {
+        pos += chunk.length;
+        cb();
+      }, cb);
+    },
+  });
+}
+
+async function writeAll(fh: FileHandle, b: Buffer, pos: number): Promise<void> {
+  let off = 0;
+  while (off < b.length) {
+    const { bytesWritten } = await fh.write(b, off, b.length - off, pos + off);
+    if (bytesWritten <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
+    off += bytesWritten;
   }
 }
 
