@@ -93,6 +93,8 @@ export interface Recovered {
   txnsReplayed: number;
   repairs: LogRepair[];
   digestMismatches: DigestMismatch[];
+  /** How many digests were compared (0 unless treeDigest was given and digests are enabled). */
+  digestsCompared: number;
   snapLoadMs: number;
   txnsLoadMs: number;
   totalMs: number;
@@ -160,9 +162,11 @@ export async function recover(opts: RecoverOptions): Promise<Recovered> {
 
   const digestEnabled = opts.digestEnabled ?? true;
   const digestMismatches: DigestMismatch[] = [];
+  let digestsCompared = 0;
   let pendingDigest: ZxidDigest | null = digestEnabled && opts.treeDigest ? snapshot?.digest ?? null : null;
   const compare = (zxid: bigint, expected: bigint, where: 'snapshot' | 'txn'): void => {
     const actual = opts.treeDigest!();
+    digestsCompared++;
     if (actual !== expected) {
       digestMismatches.push({ zxid, expected, actual, where });
       log('warn', `Digests are not matching at zxid ${zxidHex(zxid)} (${where}): expected ${expected}, tree has ${actual}`);
@@ -237,6 +241,7 @@ export async function recover(opts: RecoverOptions): Promise<Recovered> {
     txnsReplayed: replayed,
     repairs,
     digestMismatches,
+    digestsCompared,
     snapLoadMs,
     txnsLoadMs,
     totalMs: performance.now() - started,
