@@ -116,12 +116,29 @@ async function writeAll(fh: FileHandle, b: Buffer, pos: number): Promise<void> {
 }
 
 /** The decompressed bytes of a snapshot file, as a stream of chunks. */
-export function openSnapshotInput(path: string): Readable {
+export interface SnapshotInput {
+  stream: Readable;
+  /** Stops reading and resolves once the file is closed. */
+  close(): Promise<void>;
+}
+
+export function openSnapshotInput(path: string): SnapshotInput {
   const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  const closed = new Promise<void>((resolve) => raw.once('close', () => resolve()));
   const mode = compressionOfFile(path);
-  if (mode === 'none') return raw;
-  const dec = mode === 'gz' ? createGunzip({ chunkSize: 256 * 1024 }) : new SnappyJavaDecoder();
-  return pipeline(raw, dec, () => undefined) as unknown as Readable;
+  let stream: Readable = raw;
+  if (mode !== 'none') {
+    const dec = mode === 'gz' ? createGunzip({ chunkSize: 256 * 1024 }) : new SnappyJavaDecoder();
+    stream = pipeline(raw, dec, () => undefined) as unknown as Readable;
+  }
+  return {
+    stream,
+    close: async () => {
+      stream.destroy();
+      raw.destroy();
+      await closed;
+    },
+  };
 }
 
 /**

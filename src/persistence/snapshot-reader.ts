@@ -145,8 +145,8 @@ async function checkSeal(inp: Input, file: string, which: string): Promise<void>
 export async function readSnapshot(file: string, sink: SnapshotSink, opts: SnapshotReadOptions = {}): Promise<LoadedSnapshot> {
   const started = performance.now();
   const zxid = zxidFromName(basename(file), SNAPSHOT_PREFIX);
-  const stream = openSnapshotInput(file);
-  const inp = new Input(stream);
+  const input = openSnapshotInput(file);
+  const inp = new Input(input.stream);
   let sessions = 0;
   let acls = 0;
   let nodes = 0;
@@ -204,7 +204,7 @@ export async function readSnapshot(file: string, sink: SnapshotSink, opts: Snaps
     }
   } finally {
     await inp.close().catch(() => undefined);
-    stream.destroy();
+    await input.close();
   }
   return { file, zxid, sessions, acls, nodes, digest, ms: performance.now() - started };
 }
