@@ -61,10 +61,26 @@ export class SnapshotOutput {
     if (!this.head.write(chunk)) await this.drained();
   }
 
-  private async drained(): Promise<void> {
-    if (this.failure) throw this.failure;
-    await Promise.race([once(this.head, 'drain'), once(this.head, 'close').then(() => undefined)]);
-    if (this.failure) throw this.failure;
+  private drained(): Promise<void> {
+    const head = this.head;
+    return new Promise<void>((resolve, reject) => {
+      const settle = (): void => {
+        head.off('drain', settle);
+        head.off('close', settle);
+        head.off('error', onError);
+        if (this.failure) reject(this.failure);
+        else if (head.destroyed) reject(new Error('snapshot stream closed'));
+        else resolve();
+      };
+      const onError = (err: Error): void => {
+        this.failure ??= err;
+        settle();
+      };
+      if (this.failure || head.destroyed) return settle();
+      head.on('drain', settle);
+      head.on('close', settle);
+      head.on('error', onError);
+    });
   }
 
   /** Ends the stream, waits for every byte to reach the file, optionally fsyncs, closes. */
