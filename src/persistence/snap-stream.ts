@@ -11,7 +11,7 @@
 import { createReadStream, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { open as openAsync, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
-import { pipeline, Writable, type Readable } from 'node:stream';
+import { pipeline, Writable, type Readable, type Transform } from 'node:stream';
 import { createGzip, createGunzip } from 'node:zlib';
 import { Adler32 } from './adler32.js';
 import { SnappyJavaEncoder, SnappyJavaDecoder, SNAPPY_MAGIC } from './snappy-stream.js';
@@ -31,13 +31,11 @@ export class SnapshotOutput {
   static async create(path: string, compression: SnapshotCompression): Promise<SnapshotOutput> {
     const fh = await openAsync(path, 'wx');
     const file = fileWritable(fh);
-    let head: Writable = file;
-    if (compression !== 'none') {
-      head = compression === 'gz' ? createGzip({ chunkSize: 256 * 1024 }) : new SnappyJavaEncoder();
-    }
-    const out = new SnapshotOutput(fh, head, file);
-    if (head !== file) {
-      pipeline(head as unknown as Readable, file, (err) => {
+    const compressor: Transform | null =
+      compression === 'none' ? null : compression === 'gz' ? createGzip({ chunkSize: 256 * 1024 }) : new SnappyJavaEncoder();
+    const out = new SnapshotOutput(fh, compressor ?? file, file);
+    if (compressor) {
+      pipeline(compressor, file, (err) => {
         if (err) out.failure ??= err;
       });
     } else {

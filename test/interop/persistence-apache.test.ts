@@ -224,6 +224,47 @@ test('tszk reads a dataDir Apache 3.8 wrote: 10,000 znodes of every kind, digest
   }
 });
 
+for (const method of ['gz', 'snappy'] as const) {
+  test(`tszk reads the ${method} snapshots Apache 3.8 writes (zookeeper.snapshot.compression.method=${method})`, { timeout: 300_000 }, async (t) => {
+    if (!needApache(t) || !needKazoo(t)) return;
+    const cp = `${ZK_JARS}:${compiledTools()}`;
+    const systemProps = { 'zookeeper.snapshot.compression.method': method };
+    const first = await startApache({ cfg: { snapCount: 400 }, systemProps });
+    const dir = first.dir;
+    try {
+      const pop = java('ZkPopulate', [first.connectString, '1600'], cp);
+      assert.equal(pop.status, 0, pop.stderr);
+      await first.stop({ keepDir: true });
+      const second = await startApache({ dir, systemProps });
+      let dump: Map<string, Dumped>;
+      try {
+        dump = dumpTree(second.connectString);
+      } finally {
+        await second.stop({ keepDir: true });
+      }
+      const v2 = versionDir(first.dataDir);
+      const snaps = listDataFiles(v2, SNAPSHOT_PREFIX, false);
+      assert.ok(snaps.every((s) => s.name.endsWith(`.${method}`) || s.zxid === 0n), snaps.map((s) => s.name).join(' '));
+      const tree = MiniTree.loader();
+      const loaded = await readSnapshot(snaps[0].path, tree);
+      expectSameTree(dump, tree, `Apache ${method} snapshot`);
+      assert.equal(tree.treeDigest.value(), loaded.digest?.digest);
+      // And a fuzzy one from the middle, with the log on top.
+      const fuzzy = mkdtempSync(join(tmpdir(), 'tszk-fuzzy-'));
+      cpSync(first.dataDir, fuzzy, { recursive: true });
+      for (const s of listDataFiles(versionDir(fuzzy), SNAPSHOT_PREFIX, false).slice(0, 2)) unlinkSync(s.path);
+      let model: (MiniTree & ReturnType<typeof MiniTree.loader>) | null = null;
+      const r = await recover({ dataDir: fuzzy, newSink: () => (model = MiniTree.loader()), onTxn: (e) => void model!.apply(e), treeDigest: () => model!.treeDigest.value() });
+      assert.ok(r.snapshot?.file.endsWith(`.${method}`));
+      assert.deepEqual(r.digestMismatches, []);
+      expectSameTree(dump, model!, `recovered from a fuzzy ${method} snapshot`);
+      rmSync(fuzzy, { recursive: true, force: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
 const OPEN: ACL[] = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }];
 const READ: ACL[] = [{ perms: 1, id: { scheme: 'world', id: 'anyone' } }];
 // digest bob:secret, as ZkPopulate and dump_tree.py authenticate.
