@@ -98,7 +98,8 @@ export class JuteReader {
   vector<T>(item: (r: JuteReader) => T): T[] | null {
     const n = this.int();
     if (n === -1) return null;
-    if (n < 0) throw new JuteError(`bad vector length ${n}`);
+    // Java's jute iterates `while (i < n)`: any other negative count reads as an empty vector.
+    if (n < 0) return [];
     // Every element takes at least one byte: a count beyond what is left is a lie, not a big vector.
     if (n > this.remaining) throw new JuteError(`vector length ${n} exceeds the ${this.remaining} bytes left`);
     const out: T[] = new Array(n);
