@@ -7,9 +7,13 @@ import type { ServerConfig } from '../config/types.js';
 import { systemClock } from '../env/clock.js';
 import { DataTree } from '../tree/data-tree.js';
 import { ZooKeeperServer, type Listener } from '../server/zk-server.js';
-import { InMemoryReplicator } from '../server/replicator.js';
+import { LogReplicator } from '../server/log-replicator.js';
 import { ServerMetrics } from '../server/metrics.js';
+import { systemRandom } from '../env/random.js';
+import { ZKDatabase } from '../persistence/zk-database.js';
+import { parseCompressionMethod } from '../persistence/files.js';
 import { OperatorSurface } from '../admin/operator.js';
+import { fsyncWarningThreshold, logFlushObserver, recordSnapshot, recordStartup } from '../admin/persistence-metrics.js';
 import type { LogFn } from '../admin/logging.js';
 
 export type { LogFn } from '../admin/logging.js';
@@ -43,9 +47,33 @@ function logConfiguration(config: ServerConfig, log: LogFn): void {
 
 export async function runServer(config: ServerConfig, log: LogFn): Promise<RunningTszk> {
   logConfiguration(config, log);
-  const tree = new DataTree({ extendedTypesEnabled: config.extendedTypesEnabled });
-  const replicator = new InMemoryReplicator();
+  const tree = new DataTree({ extendedTypesEnabled: config.extendedTypesEnabled, digestEnabled: config.digestEnabled });
   const metrics = new ServerMetrics();
+  const db = new ZKDatabase(tree, {
+    dataDir: config.dataDir,
+    dataLogDir: config.dataLogDir,
+    snapCount: config.snapCount,
+    preAllocSize: config.preAllocSize,
+    forceSync: config.forceSync,
+    compression: parseCompressionMethod(config.properties.get('zookeeper.snapshot.compression.method')),
+    digestEnabled: config.digestEnabled,
+    trustEmptySnapshot: config.properties.get('zookeeper.snapshot.trust.empty') === 'true',
+    snapRetainCount: config.autopurgeSnapRetainCount,
+    purgeIntervalHours: config.autopurgePurgeInterval,
+    random: systemRandom,
+    log,
+    onSnapshot: (w) => recordSnapshot(metrics, log, w.file, w.zxid, w.ms),
+  });
+  const sessions = new Map<bigint, number>();
+  const recovered = await db.load(sessions);
+  recordStartup(metrics, log, { ...recovered, txnsLoaded: recovered.txnsReplayed });
+  // The replicator's hooks need the server, which needs the replicator: bound once both exist.
+  const flushHooks: { onFlushed?: (count: number, ms: number) => void } = {};
+  const replicator = new LogReplicator(db, {
+    now: () => systemClock.monotonic(),
+    onFlushed: (count, ms) => flushHooks.onFlushed?.(count, ms),
+    onFailed: (e) => log('error', `Writing the txn log failed, writes are refused until it works again: ${e.message}`),
+  });
   const operator = new OperatorSurface(config, log);
   const server = new ZooKeeperServer(
     tree,
@@ -77,6 +105,10 @@ export async function runServer(config: ServerConfig, log: LogFn): Promise<Runni
     log,
     metrics,
   );
+  flushHooks.onFlushed = logFlushObserver(server, log, fsyncWarningThreshold(config.properties), () => db.txnLog.currentLogSize);
+  for (const [id, timeout] of sessions) server.restoreSession(id, timeout);
+  db.sessions = () => [...server.sessions.all()].map((s) => ({ id: s.id, timeout: s.timeout }));
+  log('info', `Loaded ${tree.nodeCount} znodes and ${sessions.size} sessions, last zxid 0x${tree.lastProcessedZxid.toString(16)}`);
   operator.attach(server);
   await operator.prepare();
   const listeners: Listener[] = [];
@@ -89,6 +121,7 @@ export async function runServer(config: ServerConfig, log: LogFn): Promise<Runni
     // As ZooKeeperServerMain: a server whose AdminServer cannot start does not run.
     await operator.stop();
     await server.shutdown();
+    await db.close();
     throw e;
   }
   log('info', `tszk serving on port(s) ${server.boundPorts.join(', ')}, dataDir ${config.dataDir}`);
@@ -100,6 +133,7 @@ export async function runServer(config: ServerConfig, log: LogFn): Promise<Runni
     stop: async () => {
       await operator.stop();
       await server.shutdown();
+      await db.close();
     },
   };
 }

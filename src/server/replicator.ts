@@ -12,31 +12,3 @@ export interface Replicator {
   /** Stops accepting work; resolves when what was accepted has been settled. */
   close(): Promise<void>;
 }
-
-/**
- * Keeps nothing: commits every txn at the end of the current tick, in order. For tests of the
- * pipeline and for a server run without a data directory.
- */
-export class InMemoryReplicator implements Replicator {
-  private pending: ((err: Error | null) => void)[] = [];
-  private scheduled = false;
-
-  replicate(_entry: TxnEntry, _bytes: Buffer, done: (err: Error | null) => void): void {
-    this.pending.push(done);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
-  }
-
-  private flush(): void {
-    this.scheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    for (const done of batch) done(null);
-  }
-
-  async close(): Promise<void> {
-    this.flush();
-  }
-}

@@ -20,6 +20,8 @@ import { CONFIG_PATH, QUOTA_PATH, ZOOKEEPER_PATH } from './path.js';
 import type { SnapshotNode, SnapshotSink, SnapshotSource, StatPersisted } from './snapshot-types.js';
 import { QuotaTracker } from './quota.js';
 import { NodeStore, STAT_SLOT } from './node-store.js';
+import { TreeDigest, DIGEST_VERSION, crc32Update, crc32UpdateString, excludedFromDigest } from './digest.js';
+import type { ZxidDigest } from './snapshot-types.js';
 
 /** A failure while applying a txn, carrying a ZooKeeper error code. */
 export class TreeError extends Error {
@@ -58,6 +60,8 @@ const EMPTY_DATA = new Uint8Array(0);
 
 export interface DataTreeOptions {
   extendedTypesEnabled?: boolean;
+  /** zookeeper.digest.enabled: keep ZooKeeper's tree digest (for snapshots and peers). */
+  digestEnabled?: boolean;
 }
 
 export class DataTree implements SnapshotSource {
@@ -72,6 +76,8 @@ export class DataTree implements SnapshotSource {
   readonly ttls = new Set<string>();
   readonly quotas: QuotaTracker = new QuotaTracker(this);
   private readonly extended: boolean;
+  /** The tree digest, when enabled (null otherwise): maintained on every change. */
+  private readonly digestSum: TreeDigest | null;
 
   lastProcessedZxid = 0n;
   /** Sum over nodes of path length + data length, as ZooKeeper's approximate_data_size. */
@@ -79,6 +85,7 @@ export class DataTree implements SnapshotSource {
 
   constructor(opts: DataTreeOptions = {}) {
     this.extended = opts.extendedTypesEnabled ?? false;
+    this.digestSum = opts.digestEnabled ? new TreeDigest() : null;
     this.reset();
   }
 
@@ -94,6 +101,7 @@ export class DataTree implements SnapshotSource {
     this.containers.clear();
     this.ttls.clear();
     this.approximateDataSize = 0;
+    this.digestSum?.clear();
     if (bare) return;
     const root = this.store.create(-1, '');
     this.store.setData(root, EMPTY_DATA);
@@ -105,6 +113,46 @@ export class DataTree implements SnapshotSource {
     this.slab.writeInt32BE(this.aclCache.convert([...READ_ACL_UNSAFE]), config * SLOT + O_ACL);
     this.slab.writeInt32BE(-1, config * SLOT + O_AVERSION);
     this.approximateDataSize = ZOOKEEPER_PATH.length + QUOTA_PATH.length + CONFIG_PATH.length;
+    this.digestAdd('', root);
+    this.digestAdd(ZOOKEEPER_PATH, zk);
+  }
+
+  // ------------------------------------------------------------------ digest
+
+  /**
+   * A node's digest contribution (DigestCalculator): CRC32 over path, data and the stat in the
+   * order czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion, owner — read straight
+   * from the stat slot, whose layout differs, without building a stat object.
+   */
+  private nodeDigest(path: string, id: number): number {
+    if (excludedFromDigest(path)) return 0;
+    const slab = this.slab;
+    const off = id * SLOT;
+    let crc = path === '/' ? 0 : crc32UpdateString(0, path);
+    const data = this.store.data(id);
+    if (data !== null) crc = crc32Update(crc, data);
+    crc = crc32Update(crc, slab, off + O_CZXID, off + O_CTIME);
+    crc = crc32Update(crc, slab, off + O_PZXID, off + O_PZXID + 8);
+    crc = crc32Update(crc, slab, off + O_CTIME, off + O_VERSION);
+    return crc32Update(crc, slab, off + O_VERSION, off + O_PZXID);
+  }
+
+  private digestAdd(path: string, id: number): void {
+    this.digestSum?.add(this.nodeDigest(path, id));
+  }
+
+  private digestRemove(path: string, id: number): void {
+    this.digestSum?.remove(this.nodeDigest(path, id));
+  }
+
+  /** The tree digest as Java's long (0 when digests are disabled). */
+  treeDigest(): bigint {
+    return this.digestSum?.value() ?? 0n;
+  }
+
+  /** The digest with the zxid it belongs to, for the end of a snapshot; null when disabled. */
+  zxidDigest(): ZxidDigest | null {
+    return this.digestSum === null ? null : { zxid: this.lastProcessedZxid, digestVersion: DIGEST_VERSION, digest: this.digestSum.value() };
   }
 
   // ------------------------------------------------------------------ storage
@@ -327,14 +375,17 @@ export class DataTree implements SnapshotSource {
     if (this.store.child(parent, name) >= 0) throw new TreeError(Err.NodeExists, path);
     const aclId = this.aclCache.convert(acl === null ? null : [...acl]);
     const poff = parent * SLOT;
+    this.digestRemove(parentPath, parent);
     if (parentCVersion === -1) parentCVersion = this.slab.readInt32BE(poff + O_CVERSION) + 1;
     // Replaying a fuzzy snapshot can meet a create whose effect on the parent is already there.
     if (parentCVersion > this.slab.readInt32BE(poff + O_CVERSION)) {
       this.slab.writeInt32BE(parentCVersion, poff + O_CVERSION);
       this.slab.writeBigInt64BE(zxid, poff + O_PZXID);
     }
+    this.digestAdd(parentPath, parent);
     const id = this.attach(parent, name, data, aclId);
     this.setStat(id, zxid, time, owner);
+    this.digestAdd(path, id);
     this.approximateDataSize += path.length + (data?.length ?? 0);
     const kind = ephemeralKind(owner, this.extended);
     if (kind === 'container') this.containers.add(path);
@@ -358,9 +409,14 @@ export class DataTree implements SnapshotSource {
     if (parent < 0) throw new TreeError(Err.NoNode, path);
     // The pzxid moves even when the child is already gone (a fuzzy snapshot may hold the delete).
     const poff = parent * SLOT;
-    if (zxid > this.slab.readBigInt64BE(poff + O_PZXID)) this.slab.writeBigInt64BE(zxid, poff + O_PZXID);
+    if (zxid > this.slab.readBigInt64BE(poff + O_PZXID)) {
+      this.digestRemove(parentPath, parent);
+      this.slab.writeBigInt64BE(zxid, poff + O_PZXID);
+      this.digestAdd(parentPath, parent);
+    }
     const id = this.store.child(parent, name);
     if (id < 0) throw new TreeError(Err.NoNode, path);
+    this.digestRemove(path, id);
     const owner = this.ephemeralOwner(id);
     const dataLen = this.dataLength(id);
     this.aclCache.removeUsage(this.aclId(id));
@@ -387,10 +443,12 @@ export class DataTree implements SnapshotSource {
     if (id < 0) throw new TreeError(Err.NoNode, path);
     const off = id * SLOT;
     const before = this.dataLength(id);
+    this.digestRemove(path, id);
     this.store.setData(id, data);
     writeLongNumber(this.slab, off + O_MTIME, time);
     this.slab.writeBigInt64BE(zxid, off + O_MZXID);
     this.slab.writeInt32BE(version, off + O_VERSION);
+    this.digestAdd(path, id);
     const stat = this.statBytes(id);
     const after = data?.length ?? 0;
     this.approximateDataSize += after - before;
@@ -404,7 +462,9 @@ export class DataTree implements SnapshotSource {
     if (id < 0) throw new TreeError(Err.NoNode, path);
     const off = id * SLOT;
     this.aclCache.removeUsage(this.slab.readInt32BE(off + O_ACL));
+    this.digestRemove(path, id);
     this.slab.writeInt32BE(version, off + O_AVERSION);
+    this.digestAdd(path, id);
     this.slab.writeInt32BE(this.aclCache.convert([...acl]), off + O_ACL);
     return this.statBytes(id);
   }
@@ -514,16 +574,23 @@ export class DataTree implements SnapshotSource {
     for (const [id, acls] of this.aclCache.entries()) yield { id: BigInt(id), acls };
   }
 
-  /** Pre-order walk: the root as '' first, then every node before its children. */
+  /**
+   * Pre-order walk: the root as '' first, then every node before its children. Safe to run while
+   * the tree changes (a fuzzy snapshot): a node deleted before it is reached is skipped, and an id
+   * reused meanwhile is recognised by its parent and name and skipped too.
+   */
   *nodes(): Iterable<SnapshotNode> {
-    const stack: { id: number; path: string }[] = [{ id: ROOT, path: '' }];
+    const stack: { id: number; path: string; parent: number; name: string }[] = [{ id: ROOT, path: '', parent: -1, name: '' }];
     while (stack.length > 0) {
-      const { id, path } = stack.pop()!;
-      if (!this.store.isLive(id)) continue; // deleted while a fuzzy snapshot ran
+      const { id, path, parent, name } = stack.pop()!;
+      if (id !== ROOT && (!this.store.isLive(id) || this.store.parent[id] !== parent || this.store.name(id) !== name)) continue;
       yield { path, data: this.dataCopy(id), aclId: BigInt(this.aclId(id)), stat: this.statPersisted(id) };
       const kids: number[] = [];
       for (let c = this.store.firstChild[id]; c >= 0; c = this.store.nextSib[c]) kids.push(c);
-      for (let i = kids.length - 1; i >= 0; i--) stack.push({ id: kids[i], path: `${path}/${this.store.name(kids[i])}` });
+      for (let i = kids.length - 1; i >= 0; i--) {
+        const childName = this.store.name(kids[i]);
+        stack.push({ id: kids[i], path: `${path}/${childName}`, parent: id, name: childName });
+      }
     }
   }
 
@@ -569,6 +636,7 @@ export class DataTree implements SnapshotSource {
     this.slab.writeInt32BE(s.aversion, off + O_AVERSION);
     this.slab.writeBigInt64BE(s.ephemeralOwner, off + O_OWNER);
     this.slab.writeBigInt64BE(s.pzxid, off + O_PZXID);
+    this.digestAdd(node.path, id);
     const kind = ephemeralKind(s.ephemeralOwner, this.extended);
     if (kind === 'container') this.containers.add(node.path);
     else if (kind === 'ttl') this.ttls.add(node.path);

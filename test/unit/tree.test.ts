@@ -213,3 +213,40 @@ test('writeStat encodes the same 68 bytes as statBytes', () => {
   assert.deepEqual(w.toBuffer(), t.statBytes(t.lookup('/a')));
   assert.equal(stat(t, '/a').ephemeralOwner, 7n);
 });
+
+test('the incremental tree digest equals the sum of every node digest (DigestCalculator)', async () => {
+  const { nodeDigest, TreeDigest } = await import('../../src/tree/digest.js');
+  const { SeededRandom } = await import('../../src/env/random.js');
+  const t = new DataTree({ digestEnabled: true, extendedTypesEnabled: true });
+  const rnd = new SeededRandom(7);
+  const live: string[] = [];
+  let zxid = 1n;
+  for (let i = 0; i < 2000; i++) {
+    const op = rnd.int(4);
+    zxid++;
+    if (op <= 1 || live.length === 0) {
+      const parent = live.length > 0 && rnd.int(2) === 0 ? live[rnd.int(live.length)] : '';
+      const path = `${parent}/n${i}`;
+      try {
+        t.createNode(path, rnd.int(5) === 0 ? null : Buffer.from(`d${i}`), OPEN, rnd.int(4) === 0 ? 0x55n : 0n, -1, zxid, 1000 + i);
+        live.push(path);
+      } catch {
+        /* parent was ephemeral-less or gone: fine */
+      }
+    } else if (op === 2) {
+      const path = live[rnd.int(live.length)];
+      t.setData(path, Buffer.from(`v${i}`), 1, zxid, 2000 + i);
+    } else {
+      const path = live[rnd.int(live.length)];
+      if (t.numChildren(t.lookup(path)) === 0) {
+        t.deleteNode(path, zxid);
+        live.splice(live.indexOf(path), 1);
+      }
+    }
+  }
+  t.setACL('/zookeeper', [{ perms: 1, id: { scheme: 'world', id: 'anyone' } }], 3);
+  const sum = new TreeDigest();
+  for (const n of t.nodes()) sum.add(nodeDigest(n.path, n.data, n.stat));
+  assert.equal(t.treeDigest(), sum.value());
+  assert.notEqual(t.treeDigest(), 0n);
+});
