@@ -435,7 +435,7 @@ class CaseRun {
         if (cl.isClosed) throw new Error('closed');
         const p = await Promise.race([
           cl.send(OpCode.ping, undefined, { auto: true }).done,
-          new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000)),
+          deadline(5000).then(() => undefined),
         ]);
         this.consume(name, cl, p?.seq);
         if (!p) this.entries.push({ who: name, what: 'no answer to a ping within 5 s' });
@@ -616,13 +616,13 @@ class CaseRun {
       this.entries.push({ who: st.reattach, what, val: this.connectVal(cl) });
       if (old && !old.isClosed) {
         // Apache closes the old connection of a session that re-attaches elsewhere.
-        const closed = await Promise.race([old.closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2000))]);
+        const closed = await Promise.race([old.closed.then(() => true), deadline(2000).then(() => false)]);
         this.consume(st.reattach, old);
         this.entries.push({ who: st.reattach, what: `old connection ${closed ? 'closed by server' : 'still open'}` });
         old.destroy();
       }
       if (cl.expired) {
-        const closed = await Promise.race([cl.closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2000))]);
+        const closed = await Promise.race([cl.closed.then(() => true), deadline(2000).then(() => false)]);
         this.entries.push({ who: st.reattach, what: `expired answer; connection ${closed ? 'closed by server' : 'left open'}` });
         cl.destroy();
         this.sessions.delete(st.reattach);
@@ -637,7 +637,7 @@ class CaseRun {
       return; // no barrier: a ping would keep the session alive
     } else if ('waitClosed' in st) {
       const cl = this.client(st.waitClosed);
-      const closed = await Promise.race([cl.closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), st.timeoutMs ?? 10000))]);
+      const closed = await Promise.race([cl.closed.then(() => true), deadline(st.timeoutMs ?? 10000).then(() => false)]);
       this.consume(st.waitClosed, cl);
       this.entries.push({ who: st.waitClosed, what: closed ? 'connection closed by server' : 'connection still open' });
       if (closed) {
@@ -685,7 +685,7 @@ class CaseRun {
       const cl = this.client(st.s);
       cl.writeRaw(expandHex(st.hex, (p) => this.path(p)));
       this.entries.push({ who: st.s ?? 'a', what: `raw bytes ${st.rawBytes}` });
-      const closed = await Promise.race([cl.closed.then(() => true), sleep(300).then(() => false)]);
+      const closed = await Promise.race([cl.closed.then(() => true), deadline(300).then(() => false)]);
       this.consume(st.s ?? 'a', cl);
       this.entries.push({ who: st.s ?? 'a', what: closed ? 'connection closed by server' : 'connection still open' });
       if (closed) {
@@ -726,7 +726,7 @@ class CaseRun {
     }
     let inc: Incoming | undefined;
     try {
-      inc = await Promise.race([done, sleep(st.replyTimeoutMs ?? 10000).then(() => undefined)]);
+      inc = await Promise.race([done, deadline(st.replyTimeoutMs ?? 10000).then(() => undefined)]);
     } catch {
       inc = undefined;
     }
@@ -735,11 +735,11 @@ class CaseRun {
     } else {
       // No answer: the server closed the connection (or never answered).
       this.consume(name, cl);
-      await Promise.race([cl.closed, sleep(500)]);
+      await Promise.race([cl.closed, deadline(500)]);
       this.entries.push({ who: name, what: `${label} → NO REPLY; connection ${cl.isClosed ? 'closed by server' : 'open'}` });
     }
     if (cl.isClosed && st.op !== 'closeSession') {
-      await Promise.race([cl.closed, sleep(100)]);
+      await Promise.race([cl.closed, deadline(100)]);
     }
     if (cl.isClosed) {
       this.consume(name, cl);
@@ -747,7 +747,7 @@ class CaseRun {
       this.sessions.delete(name);
       if (st.op !== 'closeSession') this.dropped.set(name, { id: cl.sessionId, passwd: cl.passwd });
     } else if (st.op === 'closeSession') {
-      const closed = await Promise.race([cl.closed.then(() => true), sleep(2000).then(() => false)]);
+      const closed = await Promise.race([cl.closed.then(() => true), deadline(2000).then(() => false)]);
       this.consume(name, cl);
       this.entries.push({ who: name, what: closed ? 'connection closed by server' : 'connection still open after closeSession' });
       this.sessions.delete(name);
@@ -831,6 +831,11 @@ export function expandHex(hex: string, mapPath: (p: string) => string): Buffer {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A timeout for Promise.race: its timer does not keep the process alive once the race is won. */
+export function deadline(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
 }
 
 /** Deletes a subtree (children first) with a raw session; ignores NoNode. */

@@ -296,7 +296,7 @@ export class RawClient {
     } catch {
       /* closed before the answer */
     }
-    await Promise.race([this.closed, new Promise((r) => setTimeout(r, 2000))]);
+    await Promise.race([this.closed, new Promise((r) => setTimeout(r, 2000).unref())]);
     this.destroy();
     return reply;
   }
