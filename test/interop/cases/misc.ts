@@ -230,4 +230,48 @@ const quota: Case[] = [
   ], { cleanup: ['!/zookeeper/quota~'] }),
 ];
 
-export const cases: Case[] = [...ops, ...limits, ...quota];
+/** Cases that need a server configured for them. */
+const configured: Case[] = [
+  c('config', 'enforce-auth-digest', [
+    // zookeeper.enforce.auth.enabled with schemes=digest: a connection without digest auth gets
+    // SessionClosedRequireSaslAuth for its first request (a ping too) and is closed.
+    { op: 'exists', path: '/' },
+    { connect: 'b', auth: ['digest', 'u:p'] },
+    { s: 'b', op: 'create', path: '/x', expect: 'Ok' },
+    { s: 'b', op: 'whoAmI' },
+    { connect: 'c', auth: ['ip', '127.0.0.1'] },
+    { connect: 'd', auth: ['digest', 'v:q'] },
+    { s: 'd', op: 'getData', path: '/x', expect: 'Ok' },
+  ], { config: 'enforceAuth' }),
+  c('config', 'skipACL-yes-ignores-acls', [
+    { op: 'create', path: '/locked', acl: 'world:anyone:0', data: 'x' },
+    { op: 'getData', path: '/locked', expect: 'Ok' },
+    { op: 'setData', path: '/locked', data: 'y', expect: 'Ok' },
+    { op: 'create', path: '/locked/c', expect: 'Ok' },
+    { op: 'getACL', path: '/locked' },
+    { op: 'setACL', path: '/locked', acl: 'read', expect: 'Ok' },
+    { op: 'create', path: '/bad', acl: '' },
+    { op: 'create', path: '/bad2', acl: 'digest:nocolon:r' },
+    { op: 'getChildren', path: '/' },
+  ], { config: 'skipACL' }),
+  c('config', 'maxClientCnxns-per-ip', [
+    // The case's setup session and 'a' are two of the three connections allowed from 127.0.0.1.
+    { connect: 'b' },
+    { connect: 'c' },
+    { s: 'b', op: 'exists', path: '/' },
+    { s: 'b', op: 'closeSession' },
+    { connect: 'd' },
+    { s: 'd', op: 'exists', path: '/' },
+    { connect: 'e' },
+  ], { config: 'cnxnLimit' }),
+  c('config', 'localSessionsEnabled-in-standalone', [
+    { op: 'create', path: '/e', flags: 'E', expect: 'Ok' },
+    { op: 'exists', path: '/e' },
+    { connect: 'b' },
+    { s: 'b', op: 'create', path: '/e2', flags: 'ES' },
+    { s: 'b', op: 'closeSession' },
+    { op: 'getChildren', path: '/' },
+  ], { config: 'localSessions' }),
+];
+
+export const cases: Case[] = [...ops, ...limits, ...quota, ...configured];

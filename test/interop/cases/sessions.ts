@@ -123,6 +123,22 @@ export const cases: Case[] = [
     { s: 'd', op: 'getEphemerals', path: '/' },
     { op: 'getChildren2', path: '/' },
   ]),
+  c('handshake-odd-fields', [
+    { connect: 'pv1', protocolVersion: 1 },
+    { s: 'pv1', op: 'exists', path: '/' },
+    { connect: 'pvneg', protocolVersion: -5 },
+    { connect: 'shortpw', passwd: '0102' },
+    { connect: 'nopw', passwd: '' },
+    { s: 'nopw', op: 'exists', path: '/' },
+  ], { sessions: [] }),
+  c('reattach-with-short-or-empty-password', [
+    { op: 'create', path: '/e', flags: 'E' },
+    { drop: 'a' },
+    { reattach: 'a', passwdHex: '' },
+    { reattach: 'a', passwdHex: '00' },
+    { reattach: 'a' },
+    { op: 'exists', path: '/e' },
+  ]),
   c('connect-with-lastZxidSeen-ahead', [
     { drop: 'a' },
     { reattach: 'a', lastZxid: 0x7fffffffffff },

@@ -247,6 +247,14 @@ const ttl: Case[] = [
     { op: 'delete', path: '/t/c' },
     { waitEvent: 'a', type: 'NodeDeleted', path: '/t' },
   ]),
+  c('ttl', 'setData-postpones-expiry', [
+    { op: 'createTTL', path: '/t', ttl: 3000 },
+    { sleep: 2000 },
+    { op: 'setData', path: '/t', data: 'touch' },
+    { sleep: 2000 },
+    { op: 'exists', path: '/t', watch: true, expect: 'Ok' },
+    { waitEvent: 'a', type: 'NodeDeleted', path: '/t', timeoutMs: 10000 },
+  ]),
   c('ttl', 'in-multi', [
     { op: 'multi', ops: [{ op: 'createTTL', path: '/t', ttl: 600000 }, { op: 'createTTL', path: '/t-', ttl: 600000, flags: 'TTLS' }] },
     { op: 'multi', ops: [{ op: 'createTTL', path: '/u', ttl: 0 }] },

@@ -53,6 +53,10 @@ export const CONFIGS: Record<string, ServerOptions> = {
   noExtended: withBase({ cfg: { extendedTypesEnabled: 'false' }, systemProps: { 'zookeeper.extendedTypesEnabled': 'false' } }),
   sessionLimits: withBase({ cfg: { minSessionTimeout: 1000, maxSessionTimeout: 5000 } }),
   smallBuffer: withBase({ systemProps: { 'jute.maxbuffer': '4096' } }),
+  enforceAuth: withBase({ systemProps: { 'zookeeper.enforce.auth.enabled': 'true', 'zookeeper.enforce.auth.schemes': 'digest' } }),
+  skipACL: withBase({ systemProps: { 'zookeeper.skipACL': 'yes' } }),
+  cnxnLimit: withBase({ cfg: { maxClientCnxns: 3 } }),
+  localSessions: withBase({ cfg: { localSessionsEnabled: 'true', localSessionsUpgradingEnabled: 'false' } }),
 };
 
 /** Starts servers on demand, one pair (Apache, peer) per configuration, and stops them all. */
