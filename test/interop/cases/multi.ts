@@ -153,6 +153,23 @@ export const cases: Case[] = [
     { op: 'multi', ops: [{ op: 'raw', type: 9, hex: '00000001' + '2f' }] },
     { op: 'exists', path: '/' },
   ]),
+  c('ops-not-allowed-in-multi', [
+    { op: 'create', path: '/x' },
+    // setACL (7), exists (3), getChildren2 (12), a nested multi (14), an unknown type (99)
+    { op: 'multi', ops: [{ op: 'raw', type: 7, hex: '<S:/x|>' + 'ffffffff' + 'ffffffff' }] },
+    { op: 'multi', ops: [{ op: 'raw', type: 3, hex: '<S:/x|>' + '00' }] },
+    { op: 'multi', ops: [{ op: 'raw', type: 12, hex: '<S:/x|>' + '00' }] },
+    { op: 'multi', ops: [{ op: 'raw', type: 14, hex: 'ffffffff01ffffffff' }] },
+    { op: 'multi', ops: [{ op: 'create', path: '/y' }, { op: 'raw', type: 99, hex: '' }] },
+    { op: 'getChildren', path: '/' },
+  ]),
+  c('check-and-setData-after-delete-in-same-multi', [
+    { op: 'create', path: '/x' },
+    { op: 'multi', ops: [{ op: 'delete', path: '/x' }, { op: 'check', path: '/x', version: 0 }] },
+    { op: 'multi', ops: [{ op: 'delete', path: '/x' }, { op: 'setData', path: '/x', data: 'z' }] },
+    { op: 'multi', ops: [{ op: 'delete', path: '/x' }, { op: 'create', path: '/x', data: 'again', flags: 'E' }] },
+    { op: 'exists', path: '/x' },
+  ]),
   c('many-ops', [
     { op: 'multi', ops: Array.from({ length: 50 }, (_, i) => ({ op: 'create' as const, path: `/n${i}`, data: `${i}` })) },
     { op: 'getAllChildrenNumber', path: '/' },

@@ -550,7 +550,7 @@ class CaseRun {
         return {
           type: OpCode[st.op],
           body: encMulti(st.ops.map((m) => this.encodeMultiOp(m))),
-          label: `${st.op} [${st.ops.map((m) => `${m.op} ${'path' in m ? m.path : ''}`).join(', ')}]`,
+          label: `${st.op} [${st.ops.map((m) => ('path' in m ? `${m.op} ${m.path}` : `op${m.type}`)).join(', ')}]`,
         };
       case 'addWatch': {
         const mode = st.mode === 'P' ? 0 : st.mode === 'PR' ? 1 : st.mode;
