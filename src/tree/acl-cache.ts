@@ -41,9 +41,9 @@ export class ACLCache {
     return this.byId.get(id) ?? OPEN_ACL_UNSAFE;
   }
 
-  addUsage(id: number): void {
+  addUsage(id: number, n = 1): void {
     if (id === OPEN_UNSAFE_ACL_ID || !this.byId.has(id)) return;
-    this.refs.set(id, (this.refs.get(id) ?? 0) + 1);
+    this.refs.set(id, (this.refs.get(id) ?? 0) + n);
   }
 
   removeUsage(id: number): void {

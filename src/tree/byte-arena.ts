@@ -10,6 +10,8 @@
 export class ByteArena {
   buf: Buffer;
   private top = 8;
+  /** Free-list heads: small classes (≤ 512 bytes) by size/8 in an array, larger ones in a map. */
+  private readonly smallHeads = new Uint32Array(65);
   private readonly freeHeads = new Map<number, number>();
   /** Bytes in live blocks (by class size). */
   used = 0;
@@ -31,12 +33,20 @@ export class ByteArena {
     const size = ByteArena.classSize(n);
     if (size === 0) return 0;
     this.used += size;
-    const head = this.freeHeads.get(size);
-    if (head !== undefined && head !== 0) {
-      const next = this.buf.readUInt32LE(head);
-      if (next === 0) this.freeHeads.delete(size);
-      else this.freeHeads.set(size, next);
-      return head;
+    if (size <= 512) {
+      const head = this.smallHeads[size >> 3];
+      if (head !== 0) {
+        this.smallHeads[size >> 3] = this.buf.readUInt32LE(head);
+        return head;
+      }
+    } else {
+      const head = this.freeHeads.get(size);
+      if (head !== undefined && head !== 0) {
+        const next = this.buf.readUInt32LE(head);
+        if (next === 0) this.freeHeads.delete(size);
+        else this.freeHeads.set(size, next);
+        return head;
+      }
     }
     if (this.top + size > this.buf.length) this.grow(this.top + size);
     const off = this.top;
@@ -48,6 +58,11 @@ export class ByteArena {
     const size = ByteArena.classSize(n);
     if (size === 0 || off === 0) return;
     this.used -= size;
+    if (size <= 512) {
+      this.buf.writeUInt32LE(this.smallHeads[size >> 3], off);
+      this.smallHeads[size >> 3] = off;
+      return;
+    }
     this.buf.writeUInt32LE(this.freeHeads.get(size) ?? 0, off);
     this.freeHeads.set(size, off);
   }
@@ -72,6 +87,7 @@ export class ByteArena {
   reset(): void {
     this.top = 8;
     this.used = 0;
+    this.smallHeads.fill(0);
     this.freeHeads.clear();
   }
 }

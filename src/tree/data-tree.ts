@@ -126,11 +126,22 @@ export class DataTree implements SnapshotSource {
    */
   private nodeDigest(path: string, id: number): number {
     if (excludedFromDigest(path)) return 0;
+    return this.digestTail(path === '/' ? 0 : crc32UpdateString(0, path), id);
+  }
+
+  /** The digest of a node whose path's CRC is `crc`: data, then the stat fields in order. */
+  private digestTail(crc: number, id: number): number {
+    const len = this.store.dataLen[id];
+    if (len > 0) {
+      const off = this.store.dataOff[id];
+      crc = crc32Update(crc, this.store.arena.buf, off, off + len);
+    }
+    return this.digestStat(crc, id);
+  }
+
+  private digestStat(crc: number, id: number): number {
     const slab = this.slab;
     const off = id * SLOT;
-    let crc = path === '/' ? 0 : crc32UpdateString(0, path);
-    const data = this.store.data(id);
-    if (data !== null) crc = crc32Update(crc, data);
     crc = crc32Update(crc, slab, off + O_CZXID, off + O_CTIME);
     crc = crc32Update(crc, slab, off + O_PZXID, off + O_PZXID + 8);
     crc = crc32Update(crc, slab, off + O_CTIME, off + O_VERSION);
@@ -598,15 +609,113 @@ export class DataTree implements SnapshotSource {
   loader(onSession?: (id: bigint, timeout: number) => void): SnapshotSink & { finish(): void } {
     // A snapshot carries its own /zookeeper nodes and ACL ids.
     this.reset(true);
+    this.chainIds.length = 0;
+    this.chainLens.length = 0;
     return {
       addSession: (id, timeout) => onSession?.(id, timeout),
       addAcl: (id, acls) => this.aclCache.load(Number(id), acls),
       addNode: (node) => this.loadNode(node),
+      addNodeRaw: (buf, pathStart, pathLen, dataStart, dataLen, aclId, statStart) =>
+        this.loadNodeRaw(buf, pathStart, pathLen, dataStart, dataLen, aclId, statStart),
       finish: () => {
+        this.flushAclRun();
         this.aclCache.purgeUnused();
         this.quotas.rebuild();
       },
     };
+  }
+
+  // The chain of the last loaded node and its ancestors (ids and path lengths), and its path's
+  // bytes: in pre-order, a node's parent is on this chain, found without decoding any string.
+  private readonly chainIds: number[] = [];
+  private readonly chainLens: number[] = [];
+  private chainPath = Buffer.alloc(1024);
+
+  /** Loads one snapshot node straight from the reader's bytes (see SnapshotSink.addNodeRaw). */
+  private loadNodeRaw(buf: Buffer, pathStart: number, pathLen: number, dataStart: number, dataLen: number, aclId: number, statStart: number): void {
+    const store = this.store;
+    let id: number;
+    if (pathLen === 0 || (pathLen === 1 && buf[pathStart] === 0x2f)) {
+      id = store.create(-1, '');
+      this.chainIds.length = 0;
+      this.chainLens.length = 0;
+      this.chainIds.push(id);
+      this.chainLens.push(0);
+    } else {
+      const end = pathStart + pathLen;
+      let slash = end - 1;
+      while (slash >= pathStart && buf[slash] !== 0x2f) slash--;
+      const parentLen = slash - pathStart;
+      if (slash < pathStart) throw new Error(`snapshot node ${buf.toString('utf8', pathStart, end)} is not an absolute path`);
+      const ids = this.chainIds;
+      const lens = this.chainLens;
+      while (lens.length > 0 && lens[lens.length - 1] > parentLen) {
+        lens.pop();
+        ids.pop();
+      }
+      let parent: number;
+      if (lens.length > 0 && lens[lens.length - 1] === parentLen && this.chainStartsWith(buf, pathStart, parentLen)) {
+        parent = ids[ids.length - 1];
+      } else {
+        parent = this.lookup(buf.toString('utf8', pathStart, slash));
+        if (parent < 0) throw new Error(`snapshot node ${buf.toString('utf8', pathStart, end)} comes before its parent`);
+      }
+      let ascii = true;
+      for (let i = slash + 1; i < end; i++) if (buf[i] >= 0x80) ascii = false;
+      id = ascii ? store.createAscii(parent, buf, slash + 1, end - slash - 1) : store.create(parent, buf.toString('utf8', slash + 1, end));
+      if (this.chainPath.length < pathLen) this.chainPath = Buffer.alloc(pathLen * 2);
+      const chain = this.chainPath;
+      for (let i = 0; i < pathLen; i++) chain[i] = buf[pathStart + i];
+      ids.push(id);
+      lens.push(pathLen);
+    }
+    store.setDataFrom(id, buf, dataStart, dataLen);
+    // jute's StatPersisted order is the slot's: one copy.
+    const off = id * SLOT;
+    const slab = this.slab;
+    for (let i = 0; i < 60; i++) slab[off + i] = buf[statStart + i];
+    slab.writeInt32BE(aclId, off + O_ACL);
+    // Most nodes share an ACL: count uses in a run and tell the cache once per run.
+    if (aclId === this.runAcl) this.runCount++;
+    else {
+      this.flushAclRun();
+      this.runAcl = aclId;
+      this.runCount = 1;
+    }
+    if (pathLen > 1) this.approximateDataSize += pathLen + Math.max(0, dataLen);
+    if (this.digestSum !== null && !(pathLen > 11 && buf.toString('latin1', pathStart, pathStart + 11) === '/zookeeper/')) {
+      let crc = crc32Update(0, buf, pathStart, pathStart + pathLen);
+      if (dataLen > 0) crc = crc32Update(crc, buf, dataStart, dataStart + dataLen);
+      this.digestSum.add(this.digestStat(crc, id));
+    }
+    if (this.slab.readInt32BE(off + O_OWNER) !== 0 || this.slab.readInt32BE(off + O_OWNER + 4) !== 0) {
+      this.indexOwner(buf.toString('utf8', pathStart, pathStart + pathLen), this.slab.readBigInt64BE(off + O_OWNER));
+    }
+  }
+
+  private runAcl = OPEN_UNSAFE_ACL_ID;
+  private runCount = 0;
+
+  private flushAclRun(): void {
+    if (this.runCount > 0) this.aclCache.addUsage(this.runAcl, this.runCount);
+    this.runCount = 0;
+  }
+
+  private chainStartsWith(buf: Buffer, start: number, len: number): boolean {
+    const chain = this.chainPath;
+    for (let i = 0; i < len; i++) if (chain[i] !== buf[start + i]) return false;
+    return true;
+  }
+
+  private indexOwner(path: string, owner: bigint): void {
+    const kind = ephemeralKind(owner, this.extended);
+    if (kind === 'container') this.containers.add(path);
+    else if (kind === 'ttl') this.ttls.add(path);
+    else if (kind === 'ephemeral') {
+      let set = this.ephemeralsBySession.get(owner);
+      if (set === undefined) this.ephemeralsBySession.set(owner, (set = new Set()));
+      set.add(path);
+    }
   }
 
   private loadNode(node: SnapshotNode): void {
@@ -637,14 +746,7 @@ export class DataTree implements SnapshotSource {
     this.slab.writeBigInt64BE(s.ephemeralOwner, off + O_OWNER);
     this.slab.writeBigInt64BE(s.pzxid, off + O_PZXID);
     this.digestAdd(node.path, id);
-    const kind = ephemeralKind(s.ephemeralOwner, this.extended);
-    if (kind === 'container') this.containers.add(node.path);
-    else if (kind === 'ttl') this.ttls.add(node.path);
-    else if (kind === 'ephemeral') {
-      let set = this.ephemeralsBySession.get(s.ephemeralOwner);
-      if (set === undefined) this.ephemeralsBySession.set(s.ephemeralOwner, (set = new Set()));
-      set.add(node.path);
-    }
+    if (s.ephemeralOwner !== 0n) this.indexOwner(node.path, s.ephemeralOwner);
   }
 }
 

@@ -104,8 +104,32 @@ export class NodeStore {
     this.capacity = cap;
   }
 
+  /**
+   * Creates a node named by UTF-8 bytes (a snapshot load: no string is made). Only for names whose
+   * bytes are all ASCII, where the bytes and UTF-16 code units hash alike; others go through create().
+   */
+  createAscii(parent: number, src: Buffer, start: number, len: number): number {
+    let h = 0x811c9dc5;
+    for (let i = start; i < start + len; i++) h = Math.imul(h ^ src[i], 0x01000193);
+    const id = this.allocate(parent, len, h | 0);
+    const dst = this.arena.buf;
+    const off = this.nameOff[id];
+    // A byte loop: Buffer.copy builds a view object per call, which dominates for short names.
+    for (let i = 0; i < len; i++) dst[off + i] = src[start + i];
+    this.link(id, parent);
+    return id;
+  }
+
   /** Creates a node with a name under `parent` (-1 for the root); its data is null, its stat zero. */
   create(parent: number, name: string): number {
+    const len = Buffer.byteLength(name, 'utf8');
+    const id = this.allocate(parent, len, hashName(name));
+    if (len > 0) this.arena.buf.write(name, this.nameOff[id], len, 'utf8');
+    this.link(id, parent);
+    return id;
+  }
+
+  private allocate(parent: number, nameLen: number, nameHash: number): number {
     let id = this.freeIds.pop();
     if (id === undefined) {
       id = this.nextFresh++;
@@ -118,17 +142,19 @@ export class NodeStore {
     this.childCount[id] = 0;
     this.dataOff[id] = 0;
     this.dataLen[id] = -1;
-    this.stats.fill(0, id * STAT_SLOT, id * STAT_SLOT + STAT_SLOT);
-    const len = Buffer.byteLength(name, 'utf8');
-    const off = this.arena.alloc(len);
-    if (len > 0) this.arena.buf.write(name, off, len, 'utf8');
-    this.nameOff[id] = off;
-    this.nameLen[id] = len;
-    this.nameHash[id] = hashName(name);
+    const stats = this.stats;
+    for (let i = id * STAT_SLOT, e = i + STAT_SLOT; i < e; i++) stats[i] = 0;
+    this.nameOff[id] = this.arena.alloc(nameLen);
+    this.nameLen[id] = nameLen;
+    this.nameHash[id] = nameHash;
+    return id;
+  }
+
+  private link(id: number, parent: number): void {
     if (parent === EMPTY) {
       this.nextSib[id] = EMPTY;
       this.prevSib[id] = EMPTY;
-      return id;
+      return;
     }
     // Append to the parent's children, keeping creation order.
     const last = this.lastChild[parent];
@@ -139,7 +165,6 @@ export class NodeStore {
     this.lastChild[parent] = id;
     this.childCount[parent]++;
     this.index(id);
-    return id;
   }
 
   /** Removes a node (its children must already be gone) and frees its name and data. */
@@ -205,6 +230,22 @@ export class NodeStore {
     if (len < 0) return null;
     const off = this.dataOff[id];
     return this.arena.buf.subarray(off, off + len);
+  }
+
+  /** Sets data from a range of a larger buffer (a snapshot load), without making a view of it. */
+  setDataFrom(id: number, src: Uint8Array, start: number, len: number): void {
+    if (len < 0) {
+      this.setData(id, null);
+      return;
+    }
+    const old = this.dataLen[id];
+    if (old > 0) this.arena.free(this.dataOff[id], old);
+    const off = len > 0 ? this.arena.alloc(len) : 0;
+    const dst = this.arena.buf;
+    if (len <= 1024) for (let i = 0; i < len; i++) dst[off + i] = src[start + i];
+    else dst.set(src.subarray(start, start + len), off);
+    this.dataOff[id] = off;
+    this.dataLen[id] = len;
   }
 
   setData(id: number, data: Uint8Array | null): void {

@@ -62,4 +62,11 @@ export interface SnapshotSink {
    * DataTree copies into its arena) rather than keep the Buffer.
    */
   addNode(node: SnapshotNode): void;
+  /**
+   * The fast path of a restart, used instead of addNode when present: the node's fields as they
+   * lie in the reader's buffer, so nothing is decoded that need not be. `buf[pathStart, +pathLen)`
+   * is the path in UTF-8, `buf[dataStart, +dataLen)` the data (dataLen -1: null data), and
+   * `buf[statStart, +60)` the StatPersisted in jute's order. All views: copy what you keep.
+   */
+  addNodeRaw?(buf: Buffer, pathStart: number, pathLen: number, dataStart: number, dataLen: number, aclId: number, statStart: number): void;
 }
