@@ -8,7 +8,7 @@ import { hexLong, javaDate, javaDouble, javaScalar } from './java-format.js';
 import { FULL_VERSION } from './version.js';
 import { avgLatency, monitorValues, nodeCount, packetsSent } from './monitor.js';
 import { NOT_SERVING, type ServerView } from './view.js';
-import { getTraceMask } from './trace-mask.js';
+import { getTraceMask, setTraceMask } from './trace-mask.js';
 import { confText, dirsText, environment } from './server-info.js';
 import type { PrometheusMetrics } from './prometheus.js';
 
@@ -141,7 +141,7 @@ function mntrText(view: ServerView): string {
 export function createFourLetterWordHandler(opts: FourLetterOptions): FourLetterWordHandler {
   const enabled = enabledWords(opts.whitelist, opts.readOnlyMode);
   const view = opts.view;
-  return (word, server, conn) => {
+  return (word, server, conn, rest) => {
     if (!(FOUR_LETTER_WORDS as readonly string[]).includes(word)) return null;
     // Apache counts the command as a received packet of 4 bytes.
     conn.packetsReceived++;
@@ -194,9 +194,12 @@ export function createFourLetterWordHandler(opts: FourLetterOptions): FourLetter
         );
       }
       case 'gtmk':
+        return String(getTraceMask());
       case 'stmk':
-        // stmk sets the mask from the 8 bytes after the word, which the connection does not pass
-        // on; both answer with the current mask.
+        // The mask is the 8-byte long after the word; Apache closes without answering when the
+        // packet holds fewer bytes.
+        if (rest.length < 8) return '';
+        setTraceMask(rest.readBigInt64BE(0));
         return String(getTraceMask());
       case 'hash':
         // The digest history is empty until digests are kept (Apache prints one line per entry).

@@ -9,7 +9,7 @@ import type { DataTree } from '../tree/data-tree.js';
 import { LIMIT_NODE, STAT_NODE, parseStatsTrack } from '../tree/quota.js';
 import { JDouble, round4 } from './java-format.js';
 import { FULL_VERSION } from './version.js';
-import { ADVANCED_SUMMARIES, BASIC_SUMMARIES, COUNTERS, GAUGES, GAUGE_SETS, LEADER_GAUGES } from './catalog.js';
+import { ADVANCED_SUMMARIES, BASIC_SUMMARIES, BASIC_SUMMARY_SETS, COUNTERS, GAUGES, GAUGE_SETS, LEADER_GAUGES } from './catalog.js';
 import type { ServerView } from './view.js';
 
 export type MonitorValue = string | number | JDouble;
@@ -229,5 +229,6 @@ export function monitorValues(view: ServerView): [string, MonitorValue][] {
   for (const c of COUNTERS) out.push([c, counter(c, view)]);
   for (const name of BASIC_SUMMARIES) pushSummary(out, name, s.metrics.findSummary(name), false);
   for (const name of ADVANCED_SUMMARIES) pushSummary(out, name, s.metrics.findSummary(name), true);
+  for (const set of BASIC_SUMMARY_SETS) for (const summary of s.metrics.summarySet(set).values()) pushSummary(out, summary.name, summary, false);
   return out;
 }

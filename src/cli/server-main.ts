@@ -93,6 +93,10 @@ export async function runServer(config: ServerConfig, log: LogFn): Promise<Runni
         c.endsWith('X509AuthenticationProvider'),
       ),
       enforceQuota: config.properties.get('zookeeper.enforceQuota') === 'true',
+      enforceAuthSchemes:
+        config.properties.get('zookeeper.enforce.auth.enabled') === 'true'
+          ? (config.properties.get('zookeeper.enforce.auth.schemes') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')
+          : null,
       containerCheckIntervalMs: config.containerCheckIntervalMs,
       containerMaxPerMinute: config.containerMaxPerMinute,
       containerMaxNeverUsedIntervalMs: Number(config.properties.get('znode.container.maxNeverUsedIntervalMs') ?? 0),

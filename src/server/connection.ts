@@ -8,7 +8,7 @@
 import type { Socket } from 'node:net';
 import { JuteReader } from '../jute/reader.js';
 import { JuteWriter } from '../jute/writer.js';
-import type { Id, ConnectRequest } from '../jute/records.js';
+import type { ACL, Id, ConnectRequest } from '../jute/records.js';
 import { readConnectRequest, writeConnectResponse, writeWatcherEvent } from '../jute/records.js';
 import { Xid } from '../jute/constants.js';
 import type { WatchEvent } from '../tree/watch-manager.js';
@@ -26,10 +26,12 @@ export interface ConnectionHost {
   readonly stats: ServerStats;
   readonly metrics: ServerMetrics;
   /** The answer to a four-letter word, or null when `word` is not one. */
-  fourLetterWord(word: string, conn: ClientConnection): Promise<string> | string | null;
+  fourLetterWord(word: string, conn: ClientConnection, rest: Buffer): Promise<string> | string | null;
   onConnectRequest(conn: ClientConnection, req: ConnectRequest): void;
   onPacket(conn: ClientConnection, xid: number, type: number, body: Buffer): void;
   onClose(conn: ClientConnection): void;
+  /** Whether these ids may READ a node with this ACL (watch events obey it). */
+  mayRead(acl: readonly ACL[], ids: readonly Id[]): boolean;
   log(level: 'info' | 'warn' | 'debug', msg: string): void;
 }
 
@@ -80,7 +82,7 @@ export class ClientConnection implements ReplyTarget {
     this.remoteAddress = javaHostAddress(socket.remoteAddress ?? '');
     this.remotePort = socket.remotePort ?? 0;
     this.auth = new AuthIds([{ scheme: 'ip', id: this.remoteAddress }]);
-    this.decoder = new FrameDecoder(host.maxFrame, (raw) => this.maybeFourLetterWord(raw));
+    this.decoder = new FrameDecoder(host.maxFrame, (raw, rest) => this.maybeFourLetterWord(raw, rest));
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => undefined);
@@ -108,12 +110,12 @@ export class ClientConnection implements ReplyTarget {
     }
   }
 
-  private maybeFourLetterWord(raw: Buffer): boolean {
+  private maybeFourLetterWord(raw: Buffer, rest: Buffer): boolean {
     if (!this.firstLength) return false;
     this.firstLength = false;
     if (this.state !== 'new') return false;
     const word = raw.toString('latin1');
-    const answer = /^[a-z]{4}$/.test(word) ? this.host.fourLetterWord(word, this) : null;
+    const answer = /^[a-z]{4}$/.test(word) ? this.host.fourLetterWord(word, this, rest) : null;
     if (answer === null) return false;
     this.state = 'closed';
     void Promise.resolve(answer).then(
@@ -205,8 +207,8 @@ export class ClientConnection implements ReplyTarget {
   }
 
   /** A watch fired: the notification goes out in order with the replies. */
-  process(event: WatchEvent): void {
-    if (this.state === 'closed') return;
+  process(event: WatchEvent, acl: readonly ACL[]): void {
+    if (this.state === 'closed' || !this.host.mayRead(acl, this.authInfo)) return;
     const w = this.out;
     const start = w.beginFrame();
     w.int(Xid.notification).long(-1n).int(0);

@@ -3,6 +3,7 @@
  * never become txns) against the tree, registering watches. Reply shapes, error codes and their
  * order follow ZooKeeper 3.8's FinalRequestProcessor.
  */
+import type { ServerMetrics } from './metrics.js';
 import { Err, OpCode, Perms, WatcherType, EventType, KeeperState } from '../jute/constants.js';
 import { JuteReader, JuteError } from '../jute/reader.js';
 import type { JuteWriter } from '../jute/writer.js';
@@ -47,6 +48,7 @@ export class FinalProcessor {
     private readonly tree: DataTree,
     private readonly auth: AuthRegistry,
     private readonly skipACL: boolean,
+    private readonly metrics: ServerMetrics | null = null,
   ) {}
 
   /** Replies to a write whose txn (or error txn) was applied with result `rc`. */
@@ -126,12 +128,14 @@ export class FinalProcessor {
         if (path.includes('\0')) throw new KeeperError(Err.BadArguments, path);
         if (watch) tree.dataWatches.add(path, conn);
         const id = this.nodeOrThrow(path);
+        this.metrics?.recordRead(path, 0);
         return (w) => tree.writeStat(w, id);
       }
       case OpCode.getData: {
         const { path, watch } = readPathWatch(r);
         const id = this.getDataChecked(path, conn);
         if (watch) tree.dataWatches.add(path, conn);
+        this.metrics?.recordRead(path, tree.dataLength(id));
         return (w) => {
           w.buffer(tree.data(id));
           tree.writeStat(w, id);
@@ -144,6 +148,7 @@ export class FinalProcessor {
         this.checkACL(tree.acl(id), Perms.READ, conn.authInfo);
         if (watch) tree.childWatches.add(path, conn);
         const children = tree.children(id);
+        this.recordChildrenRead(path, children);
         return req.type === OpCode.getChildren
           ? (w) => w.stringVector(children)
           : (w) => {
@@ -217,6 +222,13 @@ export class FinalProcessor {
     }
   }
 
+  private recordChildrenRead(path: string, children: readonly string[]): void {
+    if (this.metrics === null) return;
+    let bytes = 0;
+    for (const c of children) bytes += c.length;
+    this.metrics.recordRead(path, bytes);
+  }
+
   private getDataChecked(path: string, conn: ReplyTarget): number {
     const id = this.nodeOrThrow(path);
     this.checkACL(this.tree.acl(id), Perms.READ, conn.authInfo);
@@ -239,9 +251,12 @@ export class FinalProcessor {
         if (o.op === OpCode.getChildren) {
           const id = this.nodeOrThrow(o.req.path);
           this.checkACL(tree.acl(id), Perms.READ, conn.authInfo);
-          results.push({ type: OpCode.getChildren, children: tree.children(id) });
+          const children = tree.children(id);
+          this.recordChildrenRead(o.req.path, children);
+          results.push({ type: OpCode.getChildren, children });
         } else if (o.op === OpCode.getData) {
           const id = this.getDataChecked(o.req.path, conn);
+          this.metrics?.recordRead(o.req.path, tree.dataLength(id));
           results.push({ type: OpCode.getData, data: tree.dataCopy(id), stat: readStat(new JuteReader(tree.statBytes(id))) });
         }
       } catch (e) {
@@ -275,7 +290,10 @@ export class FinalProcessor {
     conn: ReplyTarget,
   ): void {
     const tree = this.tree;
-    const fire = (type: number, path: string): void => conn.process({ type, state: KeeperState.SyncConnected, path });
+    const fire = (type: number, path: string): void => {
+      const id = tree.lookup(path);
+      conn.process({ type, state: KeeperState.SyncConnected, path }, id < 0 ? [] : tree.acl(id));
+    };
     for (const path of s.dataWatches) {
       const id = tree.lookup(path);
       if (id < 0) fire(EventType.NodeDeleted, path);

@@ -19,11 +19,12 @@ export class FrameDecoder {
   /**
    * @param maxFrame the largest frame accepted (jute.maxbuffer); a bigger length is a FrameError
    * @param onLength sees each length's raw 4 bytes first and may take over the stream (returning
-   *   true), as the first 4 bytes of a connection may be a four-letter word instead of a length
+   *   true), as the first 4 bytes of a connection may be a four-letter word instead of a length;
+   *   `rest` holds what followed them in the same chunk (stmk's argument)
    */
   constructor(
     private readonly maxFrame: number,
-    private readonly onLength?: (raw: Buffer) => boolean,
+    private readonly onLength?: (raw: Buffer, rest: Buffer) => boolean,
   ) {}
 
   /** Feeds one chunk; calls onFrame for every complete frame, in order. */
@@ -34,7 +35,7 @@ export class FrameDecoder {
       if (this.frame === null) {
         let len: number;
         if (this.headerFill === 0 && n - off >= 4) {
-          if (this.onLength?.(chunk.subarray(off, off + 4))) return;
+          if (this.onLength?.(chunk.subarray(off, off + 4), chunk.subarray(off + 4))) return;
           len = chunk.readInt32BE(off);
           off += 4;
         } else {
@@ -44,7 +45,7 @@ export class FrameDecoder {
           off += take;
           if (this.headerFill < 4) return;
           this.headerFill = 0;
-          if (this.onLength?.(this.header)) return;
+          if (this.onLength?.(this.header, chunk.subarray(off))) return;
           len = this.header.readInt32BE(0);
         }
         if (len < 0 || len > this.maxFrame) throw new FrameError(`Len error ${len}`);

@@ -64,9 +64,21 @@ export class Summary {
   }
 }
 
+/** A stat's serialized size, which Apache adds to every read it counts per namespace. */
+const STAT_OVERHEAD_BYTES = 6 * 8 + 5 * 4;
+
+/** The first path segment ("/app/x" → "app"), or null for the root, as Apache's getTopNamespace. */
+function topNamespace(path: string): string | null {
+  const end = path.indexOf('/', 1);
+  const ns = end < 0 ? path.substring(1) : path.substring(1, end);
+  return ns === '' ? null : ns;
+}
+
 export class ServerMetrics {
   private readonly counters = new Map<string, Counter>();
   private readonly summaries = new Map<string, Summary>();
+  /** Summary sets: set name → key → summary (read_per_namespace, write_per_namespace). */
+  private readonly summarySets = new Map<string, Map<string, Summary>>();
 
   // Resolved once: these are recorded on every request, reply or chunk.
   readonly readLatency = this.summary('readlatency');
@@ -92,6 +104,30 @@ export class ServerMetrics {
     return s;
   }
 
+  summaryInSet(set: string, key: string): Summary {
+    let m = this.summarySets.get(set);
+    if (m === undefined) this.summarySets.set(set, (m = new Map()));
+    let s = m.get(key);
+    if (s === undefined) m.set(key, (s = new Summary(`${key}_${set}`)));
+    return s;
+  }
+
+  /** The summaries of a set by key, in the order the keys first appeared. */
+  summarySet(set: string): ReadonlyMap<string, Summary> {
+    return this.summarySets.get(set) ?? new Map();
+  }
+
+  /** A read of `path` returning `bytes` (data or child names), counted as Apache's DataTree does. */
+  recordRead(path: string, bytes: number): void {
+    const ns = topNamespace(path);
+    if (ns !== null) this.summaryInSet('read_per_namespace', ns).add(path.length + bytes + STAT_OVERHEAD_BYTES);
+  }
+
+  recordWrite(path: string, dataBytes: number): void {
+    const ns = topNamespace(path);
+    if (ns !== null) this.summaryInSet('write_per_namespace', ns).add(path.length + dataBytes);
+  }
+
   /** The counter if anything created it, for reporting without creating. */
   findCounter(name: string): Counter | undefined {
     return this.counters.get(name);
@@ -105,5 +141,6 @@ export class ServerMetrics {
   reset(): void {
     for (const c of this.counters.values()) c.reset();
     for (const s of this.summaries.values()) s.reset();
+    for (const m of this.summarySets.values()) for (const s of m.values()) s.reset();
   }
 }

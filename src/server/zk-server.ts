@@ -6,10 +6,10 @@
  */
 import { createServer as createTcpServer, Server as TcpServer, Socket } from 'node:net';
 import { createServer as createTlsServer, TLSSocket, type TlsOptions } from 'node:tls';
-import type { ConnectRequest } from '../jute/records.js';
+import type { ACL, ConnectRequest, Id } from '../jute/records.js';
 import { readAuthPacket } from '../jute/records.js';
 import { JuteReader } from '../jute/reader.js';
-import { Err, OpCode, opName } from '../jute/constants.js';
+import { Err, OpCode, opName, Perms } from '../jute/constants.js';
 import type { TxnEntry } from '../jute/txn.js';
 import type { Clock } from '../env/clock.js';
 import { DataTree, ProcessTxnResult } from '../tree/data-tree.js';
@@ -43,6 +43,11 @@ export interface ZooKeeperServerOptions {
   x509SuperUser?: string;
   /** zookeeper.enforceQuota: hard quota limits make writes fail with QuotaExceeded. */
   enforceQuota: boolean;
+  /**
+   * zookeeper.enforce.auth.enabled: a connection must authenticate with one of these schemes before
+   * anything but auth/sasl, or it is answered SessionClosedRequireSaslAuth and closed. null = off.
+   */
+  enforceAuthSchemes?: readonly string[] | null;
   containerCheckIntervalMs: number;
   containerMaxPerMinute: number;
   containerMaxNeverUsedIntervalMs: number;
@@ -56,7 +61,8 @@ export interface Listener {
   tls?: TlsOptions;
 }
 
-export type FourLetterWordHandler = (word: string, server: ZooKeeperServer, conn: ClientConnection) => Promise<string> | string | null;
+/** `rest`: the bytes that came after the word in the same packet (stmk reads its mask there). */
+export type FourLetterWordHandler = (word: string, server: ZooKeeperServer, conn: ClientConnection, rest: Buffer) => Promise<string> | string | null;
 export type Logger = (level: 'info' | 'warn' | 'debug' | 'error', msg: string) => void;
 
 export class ZooKeeperServer implements ConnectionHost {
@@ -104,7 +110,8 @@ export class ZooKeeperServer implements ConnectionHost {
       skipACL: opts.skipACL,
       enforceQuota: opts.enforceQuota,
     });
-    const final = new FinalProcessor(tree, this.auth, opts.skipACL);
+    const final = new FinalProcessor(tree, this.auth, opts.skipACL, this.metrics);
+    tree.writeObserver = (path, bytes) => this.metrics.recordWrite(path, bytes);
     this.pipeline = new RequestPipeline(tree, this.sessions, this.prep, final, replicator, {
       now: () => clock.monotonic(),
       onTxnApplied: (entry, rc) => this.onTxnApplied?.(entry, rc),
@@ -174,8 +181,8 @@ export class ZooKeeperServer implements ConnectionHost {
     conn.addAuthInfo({ scheme: 'x509', id: dn });
   }
 
-  fourLetterWord(word: string, conn: ClientConnection): Promise<string> | string | null {
-    return this.fourLetterWords?.(word, this, conn) ?? null;
+  fourLetterWord(word: string, conn: ClientConnection, rest: Buffer): Promise<string> | string | null {
+    return this.fourLetterWords?.(word, this, conn, rest) ?? null;
   }
 
   onConnectRequest(conn: ClientConnection, req: ConnectRequest): void {
@@ -248,6 +255,13 @@ export class ZooKeeperServer implements ConnectionHost {
     }
     if (type === OpCode.sasl) {
       this.handleSasl(conn, xid, body);
+      return;
+    }
+    const enforced = this.opts.enforceAuthSchemes;
+    if (enforced && !conn.authInfo.some((id) => enforced.includes(id.scheme))) {
+      this.log('warn', `closing session 0x${conn.sessionId.toString(16)}: not authenticated with ${enforced.join(',')}`);
+      conn.reply(xid, 0n, Err.SessionClosedRequireSaslAuth);
+      conn.closeAfterFlush();
       return;
     }
     if (!isKnownOpcode(type)) {
@@ -348,6 +362,10 @@ export class ZooKeeperServer implements ConnectionHost {
       for (const c of this.throttled) c.resume();
       this.throttled.clear();
     }
+  }
+
+  mayRead(acl: readonly ACL[], ids: readonly Id[]): boolean {
+    return this.opts.skipACL || this.auth.check(acl, Perms.READ, ids);
   }
 
   onClose(conn: ClientConnection): void {

@@ -70,6 +70,8 @@ export class DataTree implements SnapshotSource {
   aclCache = new ACLCache();
   readonly dataWatches = new WatchManager();
   readonly childWatches = new WatchManager();
+  /** Told of every write (path, data bytes), for the per-namespace metrics; null = nobody listens. */
+  writeObserver: ((path: string, dataBytes: number) => void) | null = null;
   /** session id → paths of its ephemeral nodes */
   private ephemeralsBySession = new Map<bigint, Set<string>>();
   readonly containers = new Set<string>();
@@ -407,8 +409,9 @@ export class DataTree implements SnapshotSource {
       set.add(path);
     }
     this.quotas.onCreate(path, parentPath, name, data?.length ?? 0);
-    this.dataWatches.trigger(path, EventType.NodeCreated);
-    this.childWatches.trigger(parentPath === '' ? '/' : parentPath, EventType.NodeChildrenChanged);
+    this.writeObserver?.(path, data?.length ?? 0);
+    this.dataWatches.trigger(path, EventType.NodeCreated, this.aclCache.get(aclId));
+    this.childWatches.trigger(parentPath === '' ? '/' : parentPath, EventType.NodeChildrenChanged, this.acl(parent));
     return id;
   }
 
@@ -430,6 +433,7 @@ export class DataTree implements SnapshotSource {
     this.digestRemove(path, id);
     const owner = this.ephemeralOwner(id);
     const dataLen = this.dataLength(id);
+    const acl = this.acl(id);
     this.aclCache.removeUsage(this.aclId(id));
     this.approximateDataSize -= path.length + dataLen;
     this.store.remove(id);
@@ -444,9 +448,10 @@ export class DataTree implements SnapshotSource {
       }
     }
     this.quotas.onDelete(path, parentPath, name, dataLen);
-    const told = this.dataWatches.trigger(path, EventType.NodeDeleted);
-    this.childWatches.trigger(path, EventType.NodeDeleted, told);
-    this.childWatches.trigger(parentPath === '' ? '/' : parentPath, EventType.NodeChildrenChanged);
+    this.writeObserver?.(path, 0);
+    const told = this.dataWatches.trigger(path, EventType.NodeDeleted, acl);
+    this.childWatches.trigger(path, EventType.NodeDeleted, acl, told);
+    this.childWatches.trigger(parentPath === '' ? '/' : parentPath, EventType.NodeChildrenChanged, this.acl(parent));
   }
 
   setData(path: string, data: Uint8Array | null, version: number, zxid: bigint, time: number): Buffer {
@@ -464,7 +469,8 @@ export class DataTree implements SnapshotSource {
     const after = data?.length ?? 0;
     this.approximateDataSize += after - before;
     this.quotas.onSetData(path, after - before);
-    this.dataWatches.trigger(path, EventType.NodeDataChanged);
+    this.writeObserver?.(path, after);
+    this.dataWatches.trigger(path, EventType.NodeDataChanged, this.acl(id));
     return stat;
   }
 

@@ -8,6 +8,7 @@
  * A watcher has one mode per path per manager: setting a watch again replaces the mode.
  */
 import { EventType, KeeperState } from '../jute/constants.js';
+import type { ACL } from '../jute/records.js';
 
 export interface WatchEvent {
   readonly type: number;
@@ -16,7 +17,12 @@ export interface WatchEvent {
 }
 
 export interface Watcher {
-  process(event: WatchEvent): void;
+  /**
+   * `acl` is the ACL of the node the event is about: a watcher that may not READ that node is not
+   * told (ZooKeeper's CVE-2024-23944 fix, which 3.8's Debian package carries), though a one-shot
+   * watch is consumed all the same.
+   */
+  process(event: WatchEvent, acl: readonly ACL[]): void;
 }
 
 export const WatchMode = {
@@ -56,7 +62,7 @@ export class WatchManager {
    * Fires the watches an event on `path` triggers and returns who was notified (null if nobody),
    * skipping those in `suppress` (already told of the same deletion by the other manager).
    */
-  trigger(path: string, type: number, suppress?: Set<Watcher> | null): Set<Watcher> | null {
+  trigger(path: string, type: number, acl: readonly ACL[], suppress?: Set<Watcher> | null): Set<Watcher> | null {
     let fired: Set<Watcher> | null = null;
     let p = path;
     let atParent = false;
@@ -85,7 +91,7 @@ export class WatchManager {
     const event: WatchEvent = { type, state: KeeperState.SyncConnected, path };
     for (const w of fired) {
       if (suppress?.has(w)) continue;
-      w.process(event);
+      w.process(event, acl);
     }
     return fired;
   }

@@ -63,7 +63,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Sends a four-letter word and returns the whole answer ('' if the connection fails). */
-export function fourLetterWord(port: number, word: string, host = '127.0.0.1', timeoutMs = 2000): Promise<string> {
+export function fourLetterWord(port: number, word: string | Buffer, host = '127.0.0.1', timeoutMs = 2000): Promise<string> {
   return new Promise((resolveAnswer) => {
     const chunks: Buffer[] = [];
     const sock = netConnect(port, host);

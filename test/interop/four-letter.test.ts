@@ -102,6 +102,21 @@ describe('four-letter words: Apache ZooKeeper 3.8 vs ' + peerKind(), () => {
     });
   }
 
+  it('stmk with its 8-byte mask sets the mask and answers it, like Apache', async (t) => {
+    if (!needApache(t) || !needPeer(t)) return;
+    const packet = Buffer.alloc(12);
+    packet.write('stmk', 0, 'latin1');
+    packet.writeBigInt64BE(0x1234n, 4);
+    const set = await Promise.all(servers.map((s) => fourLetterWord(s.port, packet)));
+    const got = await Promise.all(servers.map((s) => fourLetterWord(s.port, 'gtmk')));
+    assert.deepEqual(set[1], set[0]);
+    assert.deepEqual(got[1], got[0]);
+    assert.equal(got[1], String(0x1234));
+    const reset = Buffer.from(packet);
+    reset.writeBigInt64BE(306n, 4);
+    await Promise.all(servers.map((s) => fourLetterWord(s.port, reset)));
+  });
+
   it('an unknown word closes the connection with no answer, like Apache', async (t) => {
     if (!needApache(t) || !needPeer(t)) return;
     const [x, y] = await Promise.all(servers.map((s) => fourLetterWord(s.port, 'xyzw')));

@@ -7,7 +7,7 @@ import { ACLCache, OPEN_UNSAFE_ACL_ID } from '../../src/tree/acl-cache.js';
 import { ephemeralKind, ttlOwner, ttlOf, CONTAINER_OWNER } from '../../src/tree/ephemeral-type.js';
 import { JuteReader } from '../../src/jute/reader.js';
 import { JuteWriter } from '../../src/jute/writer.js';
-import { readStat } from '../../src/jute/records.js';
+import { readStat, type ACL } from '../../src/jute/records.js';
 import { EventType, OpCode, Err } from '../../src/jute/constants.js';
 import { formatStatsTrack, parseStatsTrack } from '../../src/tree/quota.js';
 
@@ -136,16 +136,16 @@ test('watch manager: standard watches fire once, persistent ones keep firing, re
   const seen: WatchEvent[] = [];
   const w = { process: (e: WatchEvent) => seen.push(e) };
   m.add('/a', w);
-  m.trigger('/a', EventType.NodeDataChanged);
-  m.trigger('/a', EventType.NodeDataChanged);
+  m.trigger('/a', EventType.NodeDataChanged, OPEN);
+  m.trigger('/a', EventType.NodeDataChanged, OPEN);
   assert.equal(seen.length, 1);
   m.add('/a', w, WatchMode.Persistent);
-  m.trigger('/a', EventType.NodeDataChanged);
-  m.trigger('/a', EventType.NodeDataChanged);
+  m.trigger('/a', EventType.NodeDataChanged, OPEN);
+  m.trigger('/a', EventType.NodeDataChanged, OPEN);
   assert.equal(seen.length, 3);
   m.add('/r', w, WatchMode.PersistentRecursive);
-  m.trigger('/r/x/y', EventType.NodeCreated);
-  m.trigger('/r/x', EventType.NodeChildrenChanged);
+  m.trigger('/r/x/y', EventType.NodeCreated, OPEN);
+  m.trigger('/r/x', EventType.NodeChildrenChanged, OPEN);
   assert.equal(seen.length, 4, 'recursive watches skip NodeChildrenChanged');
   assert.equal(seen[3].path, '/r/x/y');
   assert.ok(m.remove('/r', w));
@@ -159,9 +159,22 @@ test('watch manager suppresses watchers already told by the other manager', () =
   let n = 0;
   const w = { process: () => n++ };
   m.add('/a', w);
-  const fired = m.trigger('/a', EventType.NodeDeleted, new Set([w]));
+  const fired = m.trigger('/a', EventType.NodeDeleted, OPEN, new Set([w]));
   assert.equal(n, 0);
   assert.ok(fired?.has(w));
+});
+
+test('watch events carry the ACL of the node they are about, so the server can withhold them', () => {
+  const t = new DataTree();
+  const got: { path: string; acl: readonly ACL[] }[] = [];
+  const w = { process: (e: WatchEvent, acl: readonly ACL[]) => got.push({ path: e.path, acl }) };
+  const secret: ACL[] = [{ perms: 0x1e, id: { scheme: 'world', id: 'anyone' } }];
+  t.createNode('/p', null, OPEN, 0n, 1, 2n, 1);
+  t.dataWatches.add('/p', w, WatchMode.PersistentRecursive);
+  t.createNode('/p/s', null, secret, 0n, 1, 3n, 1);
+  t.setData('/p/s', Buffer.from('x'), 1, 4n, 2);
+  t.deleteNode('/p/s', 5n);
+  assert.deepEqual(got.map((g) => [g.path, g.acl[0].perms]), [['/p/s', 0x1e], ['/p/s', 0x1e], ['/p/s', 0x1e]]);
 });
 
 test('ACL cache interns lists, counts references and frees unused ids', () => {
