@@ -47,6 +47,9 @@ function logConfiguration(config: ServerConfig, log: LogFn): void {
 
 export async function runServer(config: ServerConfig, log: LogFn): Promise<RunningTszk> {
   logConfiguration(config, log);
+  if (config.servers.size > 1 || (config.servers.size === 1 && !config.standaloneEnabled)) {
+    throw new Error(`${config.configFile ?? 'the configuration'} describes an ensemble (server.N lines); this tszk build runs standalone servers only`);
+  }
   const tree = new DataTree({ extendedTypesEnabled: config.extendedTypesEnabled, digestEnabled: config.digestEnabled });
   const metrics = new ServerMetrics();
   const db = new ZKDatabase(tree, {
@@ -92,14 +95,11 @@ export async function runServer(config: ServerConfig, log: LogFn): Promise<Runni
       x509Enabled: [...config.authProviders, ...[...config.properties].filter(([k]) => k.startsWith('zookeeper.authProvider.')).map(([, v]) => v)].some((c) =>
         c.endsWith('X509AuthenticationProvider'),
       ),
-      enforceQuota: config.properties.get('zookeeper.enforceQuota') === 'true',
-      enforceAuthSchemes:
-        config.properties.get('zookeeper.enforce.auth.enabled') === 'true'
-          ? (config.properties.get('zookeeper.enforce.auth.schemes') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')
-          : null,
+      enforceQuota: config.enforceQuota,
+      enforceAuthSchemes: config.enforceAuthSchemes,
       containerCheckIntervalMs: config.containerCheckIntervalMs,
       containerMaxPerMinute: config.containerMaxPerMinute,
-      containerMaxNeverUsedIntervalMs: Number(config.properties.get('znode.container.maxNeverUsedIntervalMs') ?? 0),
+      containerMaxNeverUsedIntervalMs: config.containerMaxNeverUsedIntervalMs,
       // Apache's standalone server stamps session ids with server id 1 (createSessionTrackerServerId).
       serverId: 1,
     },

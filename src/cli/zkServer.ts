@@ -15,7 +15,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { dirname, join, resolve } from 'node:path';
-import { interimLoadConfig, interimSystemProperties } from './interim-config.js';
+import { loadConfigFile } from '../config/parse.js';
+import { systemPropertiesFrom } from '../config/properties-file.js';
+import { ConfigError } from '../config/types.js';
 import { VERSION_LINE } from '../admin/version.js';
 import type { ServerConfig } from '../config/types.js';
 
@@ -37,9 +39,11 @@ function loadConfig(cfgPath: string): ServerConfig {
   const file = resolve(cfgPath);
   if (!existsSync(file)) throw new CliError(`Error: config file ${file} is missing`, 2, true);
   try {
-    return interimLoadConfig(file, interimSystemProperties(process.env));
+    // zkServer.sh puts SERVER_JVMFLAGS before JVMFLAGS on java's command line: the latter win.
+    return loadConfigFile(file, { systemProperties: systemPropertiesFrom(process.env.SERVER_JVMFLAGS, process.env.JVMFLAGS) });
   } catch (e) {
-    throw new CliError(`Invalid config ${file}: ${(e as Error).message}`, 2);
+    if (e instanceof ConfigError) throw new CliError(`Invalid config, exiting abnormally: ${e.message}`, 2);
+    throw e;
   }
 }
 

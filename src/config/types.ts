@@ -78,6 +78,8 @@ export interface ServerConfig {
   electionAlg: number;
   quorumListenOnAllIPs: boolean;
 
+  localSessionsEnabled: boolean;
+  localSessionsUpgradingEnabled: boolean;
   extendedTypesEnabled: boolean;
   /** zookeeper.emulate353TTLNodes */
   emulate353TTLNodes: boolean;
@@ -110,9 +112,14 @@ export interface ServerConfig {
   /** The x509 scheme's super user (zookeeper.X509AuthenticationProvider.superUser). */
   x509SuperUser?: string;
 
-  /** znode.container.checkIntervalMs (60000) and maxPerMinute (10000). */
+  /** zookeeper.enforce.auth.enabled → the schemes of zookeeper.enforce.auth.schemes; null = off. */
+  enforceAuthSchemes: string[] | null;
+  /** zookeeper.enforceQuota: hard quotas make writes fail. */
+  enforceQuota: boolean;
+  /** znode.container.checkIntervalMs (60000), maxPerMinute (10000), maxNeverUsedIntervalMs (0 = off). */
   containerCheckIntervalMs: number;
   containerMaxPerMinute: number;
+  containerMaxNeverUsedIntervalMs: number;
 
   /** -D system properties that applied, with their raw values. */
   properties: Map<string, string>;

@@ -114,7 +114,11 @@ test('four-letter words answer in Apache 3.8 formats', async () => {
       assert.equal(mntr.pop(), '');
       const entries = mntr.map((l) => l.split('\t'));
       for (const e of entries) assert.equal(e.length, 2, `mntr line ${e.join('\\t')}`);
-      assert.deepEqual(entries.map(([k]) => k), expectedMonitorKeys().map((k) => `zk_${k}`));
+      const perNamespace = (k: string): boolean => k.endsWith('_per_namespace');
+      assert.deepEqual(entries.map(([k]) => k).filter((k) => !perNamespace(k)), expectedMonitorKeys().map((k) => `zk_${k}`));
+      // Summary sets, one summary per top-level namespace that was read or written, at the end.
+      const sets = entries.map(([k]) => k).filter(perNamespace);
+      for (const k of ['zk_avg_p_write_per_namespace', 'zk_cnt_p_read_per_namespace', 'zk_sum_p_read_per_namespace']) assert.ok(sets.includes(k), k);
       const m = new Map(entries.map(([k, v]) => [k.substring(3), v] as [string, string]));
       assert.equal(m.get('server_state'), 'standalone');
       assert.equal(m.get('znode_count'), '7');
