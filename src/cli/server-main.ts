@@ -7,6 +7,8 @@ import type { ServerConfig } from '../config/types.js';
 import { systemClock } from '../env/clock.js';
 import { DataTree } from '../tree/data-tree.js';
 import { ZooKeeperServer, type Listener } from '../server/zk-server.js';
+import type { TlsOptions } from 'node:tls';
+import { loadKeyStore, loadTrustStore } from '../env/key-stores.js';
 import { LogReplicator } from '../server/log-replicator.js';
 import { ServerMetrics } from '../server/metrics.js';
 import { systemRandom } from '../env/random.js';
@@ -43,6 +45,21 @@ function logConfiguration(config: ServerConfig, log: LogFn): void {
     metricsProvider: config.metricsProviderClassName ?? 'default',
   });
   for (const w of config.warnings) log('warn', w);
+}
+
+/** ZooKeeper's ssl.* settings as Node TLS options (the stores are read now, before any port is bound). */
+function serverTlsOptions(config: ServerConfig, log: LogFn): TlsOptions {
+  const t = config.tls;
+  if (t.keyStoreLocation === undefined) throw new Error('secureClientPort is set but ssl.keyStore.location is not');
+  const opts: TlsOptions = {
+    ...loadKeyStore({ location: t.keyStoreLocation, password: t.keyStorePassword, type: t.keyStoreType }),
+    requestCert: t.clientAuth !== 'none',
+    rejectUnauthorized: t.clientAuth === 'need',
+    minVersion: t.protocol === 'TLSv1.3' ? 'TLSv1.3' : 'TLSv1.2',
+  };
+  if (t.trustStoreLocation !== undefined) opts.ca = loadTrustStore({ location: t.trustStoreLocation, password: t.trustStorePassword, type: t.trustStoreType });
+  if (t.ciphersuites !== undefined && t.ciphersuites.length > 0) log('warn', 'ssl.ciphersuites is not applied: tszk uses Node\'s default TLS cipher suites');
+  return opts;
 }
 
 export async function runServer(config: ServerConfig, log: LogFn): Promise<RunningTszk> {
@@ -117,6 +134,9 @@ export async function runServer(config: ServerConfig, log: LogFn): Promise<Runni
   await operator.prepare();
   const listeners: Listener[] = [];
   if (config.clientPort !== undefined) listeners.push({ port: config.clientPort, host: config.clientPortAddress });
+  if (config.secureClientPort !== undefined) {
+    listeners.push({ port: config.secureClientPort, host: config.secureClientPortAddress, tls: serverTlsOptions(config, log) });
+  }
   await server.listen(listeners);
   operator.setServing(true);
   try {

@@ -59,6 +59,8 @@ export class ClientConnection implements ReplyTarget {
   lastCxid = -1;
   lastZxid = -1n;
   lastOp = 'NA';
+  /** Frames that came in behind the ConnectRequest, before the session was established. */
+  private early: Buffer[] = [];
   lastLatency = 0;
   minLatency = Number.MAX_SAFE_INTEGER;
   maxLatency = 0;
@@ -134,15 +136,36 @@ export class ClientConnection implements ReplyTarget {
       this.host.onConnectRequest(this, req);
       return;
     }
-    if (this.state !== 'open') {
-      // Requests before the session is established are a protocol violation.
-      throw new FrameError('request before the session was established');
+    if (this.state === 'connecting') {
+      // A client may pipeline requests behind its ConnectRequest (Java's Netty client does); like
+      // ZooKeeper, which stops reading until the session exists, hold them until then.
+      if (this.early.length >= 1000) throw new FrameError('too many requests before the session was established');
+      this.early.push(frame);
+      return;
     }
+    if (this.state !== 'open') throw new FrameError('request on a connection that is not open');
+    this.dispatch(frame);
+  }
+
+  private dispatch(frame: Buffer): void {
     if (frame.length < 8) throw new FrameError(`request of ${frame.length} bytes has no header`);
     const xid = frame.readInt32BE(0);
     const type = frame.readInt32BE(4);
     this.outstanding++;
     this.host.onPacket(this, xid, type, frame.subarray(8));
+  }
+
+  /** The session exists: requests that arrived with the ConnectRequest are processed now, in order. */
+  opened(): void {
+    this.state = 'open';
+    const early = this.early;
+    this.early = [];
+    try {
+      for (const f of early) if (this.state === 'open') this.dispatch(f);
+    } catch (e) {
+      this.host.log('warn', `closing connection from ${this.remoteAddress}:${this.remotePort}: ${(e as Error).message}`);
+      this.close();
+    }
   }
 
   /** Pauses reading (while the session is being set up, or under global back-pressure). */

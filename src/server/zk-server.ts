@@ -143,6 +143,10 @@ export class ZooKeeperServer implements ConnectionHost {
         });
       });
       server.on('error', (e) => this.log('error', `listener error: ${e.message}`));
+      server.on('tlsClientError', (e: Error, s: TLSSocket) => {
+        this.stats.authFailedCount++;
+        this.log('warn', `Unsuccessful TLS handshake with ${s.remoteAddress}:${s.remotePort}: ${e.message}`);
+      });
       const addr = server.address();
       this.boundPorts.push(typeof addr === 'object' && addr ? addr.port : l.port);
       this.servers.push(server);
@@ -168,17 +172,28 @@ export class ZooKeeperServer implements ConnectionHost {
       if (left <= 0) this.perIp.delete(ip);
       else this.perIp.set(ip, left);
     });
-    if (secure) this.authenticateCertificate(conn, socket as TLSSocket);
+    if (secure && !this.authenticateCertificate(conn, socket as TLSSocket)) return;
     this.connections.add(conn);
   }
 
-  /** x509: the client's certificate subject becomes its identity (and super, if configured). */
-  private authenticateCertificate(conn: ClientConnection, socket: TLSSocket): void {
+  /**
+   * x509: the client's certificate subject becomes its identity (and super, if configured). As in
+   * ZooKeeper, a client that presents a certificate needs the x509 provider configured
+   * (authProvider.x509=...X509AuthenticationProvider), or its connection is closed.
+   */
+  private authenticateCertificate(conn: ClientConnection, socket: TLSSocket): boolean {
     const cert = socket.getPeerX509Certificate?.();
-    if (cert === undefined || this.auth.get('x509') === undefined) return;
+    if (cert === undefined) return true;
+    if (this.auth.get('x509') === undefined) {
+      this.stats.authFailedCount++;
+      this.log('error', 'X509 Auth provider not found: x509 (set authProvider.x509=org.apache.zookeeper.server.auth.X509AuthenticationProvider)');
+      conn.close();
+      return false;
+    }
     const dn = cert.subject.split('\n').reverse().join(',');
     if (this.opts.x509SuperUser !== undefined && dn === this.opts.x509SuperUser) conn.addAuthInfo({ scheme: 'super', id: dn });
     conn.addAuthInfo({ scheme: 'x509', id: dn });
+    return true;
   }
 
   fourLetterWord(word: string, conn: ClientConnection, rest: Buffer): Promise<string> | string | null {
@@ -237,8 +252,8 @@ export class ZooKeeperServer implements ConnectionHost {
     }
     conn.sendConnectResponse(conn.sessionTimeout, conn.sessionId, sessionPassword(conn.sessionId));
     this.log('info', `Established session 0x${BigInt.asUintN(64, conn.sessionId).toString(16)} with negotiated timeout ${conn.sessionTimeout} for client /${conn.remoteAddress}:${conn.remotePort}`);
-    conn.state = 'open';
     this.bySession.set(conn.sessionId, conn);
+    conn.opened();
     conn.resume();
   }
 

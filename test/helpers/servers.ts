@@ -16,6 +16,11 @@ import type { TestContext } from 'node:test';
 /** The project root (this file is at dist/test/helpers/servers.js once built). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const ZK_JARS = '/usr/share/java/zookeeper.jar:/usr/share/java/zookeeper-jute.jar';
+/**
+ * Netty jars Debian's zookeeper.jar manifest leaves out: without them Apache's Netty server and
+ * client (needed for TLS) accept connections but never answer. Added to Apache's class path.
+ */
+export const NETTY_EXTRA_JARS = '/usr/share/java/netty-codec.jar:/usr/share/java/netty-resolver.jar';
 export const ZK_CLI = '/usr/share/zookeeper/bin/zkCli.sh';
 /** kazoo is installed for Debian's python, not for whatever python3 is first on PATH. */
 export const SYSTEM_PYTHON = '/usr/bin/python3';
@@ -150,7 +155,7 @@ async function launch(kind: 'apache' | 'tszk', opts: ServerOptions): Promise<Run
   const props = Object.entries(opts.systemProps ?? {}).map(([k, v]) => `-D${k}=${v}`);
   let child: ChildProcess;
   if (kind === 'apache') {
-    const args = ['-Xmx512m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', `/etc/zookeeper/conf_example:${ZK_JARS}`,
+    const args = ['-Xmx512m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', `/etc/zookeeper/conf_example:${ZK_JARS}:${NETTY_EXTRA_JARS}`,
       '-Dzookeeper.extendedTypesEnabled=true', ...props, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', cfgPath];
     child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...opts.env } });
   } else {

@@ -37,6 +37,8 @@ export interface ConnectOptions {
   autoPing?: boolean;
   /** Give up on the handshake after this long (ms). */
   connectTimeoutMs?: number;
+  /** Opens the connection instead of plain TCP (e.g. a TLS socket, already through its handshake). */
+  openSocket?: () => Promise<Socket>;
 }
 
 export interface Incoming {
@@ -177,7 +179,7 @@ export class RawClient {
   }
 
   static async connect(port: number, opts: ConnectOptions = {}): Promise<RawClient> {
-    const sock = await RawClient.openSocket(port, opts.host);
+    const sock = opts.openSocket ? await opts.openSocket() : await RawClient.openSocket(port, opts.host);
     const c = new RawClient(sock, opts);
     const body = await new Promise<Buffer>((resolve, reject) => {
       const timer = setTimeout(() => {
