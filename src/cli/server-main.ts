@@ -8,6 +8,7 @@ import { systemClock } from '../env/clock.js';
 import { DataTree } from '../tree/data-tree.js';
 import { ZooKeeperServer, type Listener } from '../server/zk-server.js';
 import type { TlsOptions } from 'node:tls';
+import { availableParallelism } from 'node:os';
 import { loadKeyStore, loadTrustStore } from '../env/key-stores.js';
 import { LogReplicator } from '../server/log-replicator.js';
 import { ServerMetrics } from '../server/metrics.js';
@@ -77,6 +78,7 @@ export async function runServer(config: ServerConfig, log: LogFn): Promise<Runni
     forceSync: config.forceSync,
     compression: parseCompressionMethod(config.properties.get('zookeeper.snapshot.compression.method')),
     digestEnabled: config.digestEnabled,
+    parallelSnapshotCheck: availableParallelism() > 1,
     trustEmptySnapshot: config.properties.get('zookeeper.snapshot.trust.empty') === 'true',
     snapRetainCount: config.autopurgeSnapRetainCount,
     purgeIntervalHours: config.autopurgePurgeInterval,

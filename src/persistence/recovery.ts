@@ -35,6 +35,7 @@ import {
 } from './files.js';
 import { scanLogFile, TxnLogCorruptError, logDbId, type LogFileEnd } from './txn-log-reader.js';
 import { readSnapshot, type LoadedSnapshot } from './snapshot-reader.js';
+import { checkSnapshotInWorker } from './snapshot-check.js';
 import { isValidSnapshotFile } from './snap-stream.js';
 
 export type LogFn = (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -49,7 +50,14 @@ export interface RecoverOptions {
    * map): if a snapshot turns out corrupt half-way, the next attempt starts over. Not called when
    * there is no snapshot; the tree then stays as it is (the default, empty tree).
    */
-  newSink(): SnapshotSink;
+  newSink(computeDigest: boolean): SnapshotSink;
+  /**
+   * Verify the snapshot (seals and node digests) in a worker thread while this thread loads it with
+   * neither; the digest then arrives through setTreeDigest. Off by default (one core, tests).
+   */
+  parallelCheck?: boolean;
+  /** The loaded snapshot's tree digest, when parallelCheck computed it. */
+  setTreeDigest?(digest: bigint): void;
   /** Called once the snapshot is in, before any txn (e.g. to finish the tree's indexes). */
   onSnapshotLoaded?(snapshot: LoadedSnapshot): void;
   /** Each logged txn after the snapshot, in log order. `raw` is the serialized entry. */
@@ -131,10 +139,14 @@ export async function recover(opts: RecoverOptions): Promise<Recovered> {
     .slice(0, MAX_SNAPSHOT_TRIES);
   for (const f of candidates) {
     log('info', `Reading snapshot ${f.path}`);
+    const check = opts.parallelCheck ? checkSnapshotInWorker(f.path, opts.digestEnabled ?? true) : null;
     try {
-      snapshot = await readSnapshot(f.path, opts.newSink(), { digestEnabled: opts.digestEnabled ?? true });
+      snapshot = await readSnapshot(f.path, opts.newSink(check === null), { digestEnabled: opts.digestEnabled ?? true, verifyChecksum: check === null });
+      if (check !== null) opts.setTreeDigest?.(await check.result);
       break;
     } catch (e) {
+      check?.cancel();
+      snapshot = null;
       const msg = (e as Error).message;
       log('warn', `problem reading snap file ${f.path}: ${msg}`);
       skippedSnapshots.push({ file: f.path, error: msg });

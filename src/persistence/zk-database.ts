@@ -35,6 +35,8 @@ export interface ZKDatabaseOptions {
   purgeIntervalHours: number;
   random: Random;
   log: DbLog;
+  /** Verify the snapshot in a worker thread while loading it (worth it with a second core). */
+  parallelSnapshotCheck?: boolean;
   /** After each snapshot written (for metrics and the last_snapshot command). */
   onSnapshot?(written: SnapshotWritten): void;
 }
@@ -82,11 +84,13 @@ export class ZKDatabase implements DurableLog {
       trustEmptySnapshot: this.opts.trustEmptySnapshot,
       treeDigest: this.opts.digestEnabled ? () => tree.treeDigest() : undefined,
       log: this.opts.log,
-      newSink: () => {
+      newSink: (computeDigest) => {
         sessions.clear();
-        loader = tree.loader((id, timeout) => sessions.set(id, timeout));
+        loader = tree.loader((id, timeout) => sessions.set(id, timeout), { computeDigest });
         return loader;
       },
+      parallelCheck: this.opts.parallelSnapshotCheck ?? false,
+      setTreeDigest: (d) => tree.setTreeDigest(d),
       onSnapshotLoaded: (snap) => {
         loader?.finish();
         tree.lastProcessedZxid = snap.zxid;
@@ -103,8 +107,19 @@ export class ZKDatabase implements DurableLog {
       this.opts.log('error', `Digest mismatch at zxid 0x${m.zxid.toString(16)} (${m.where}): expected ${m.expected}, have ${m.actual}`);
     }
     const snapshotSessions = [...sessions].map(([id, timeout]) => ({ id, timeout }));
-    const written = await this.snapshotter.take(tree.lastProcessedZxid, this.source(() => snapshotSessions));
-    if (written) this.snapshotDone(written);
+    if (tree.lastProcessedZxid === 0n) {
+      // A new database: snapshot.0 must exist before the first txn is logged.
+      const written = await this.snapshotter.take(tree.lastProcessedZxid, this.source(() => snapshotSessions));
+      if (written) this.snapshotDone(written);
+    } else {
+      // Apache snapshots what it loaded before serving; the snapshot and the log already on disk
+      // recover the same tree, so tszk serves at once and writes that snapshot in the background.
+      const p = this.snapshotter.take(tree.lastProcessedZxid, this.source(() => snapshotSessions));
+      p?.then(
+        (w) => this.snapshotDone(w),
+        (e: Error) => this.opts.log('error', `Snapshot failed: ${e.message}`),
+      );
+    }
     this.purger.start();
     return recovered;
   }

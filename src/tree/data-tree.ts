@@ -64,6 +64,8 @@ export interface DataTreeOptions {
   digestEnabled?: boolean;
 }
 
+const ZK_PREFIX = Buffer.from('/zookeeper/', 'latin1');
+
 export class DataTree implements SnapshotSource {
   private readonly store = new NodeStore();
 
@@ -594,27 +596,43 @@ export class DataTree implements SnapshotSource {
   /**
    * Pre-order walk: the root as '' first, then every node before its children. Safe to run while
    * the tree changes (a fuzzy snapshot): a node deleted before it is reached is skipped, and an id
-   * reused meanwhile is recognised by its parent and name and skipped too.
+   * reused meanwhile is emitted only if it is again a child of the same parent (then it is a node
+   * of the current tree, and nowhere else in the walk). A parent's child ids are taken as one
+   * Int32Array, not as objects: one parent may have a million children.
    */
   *nodes(): Iterable<SnapshotNode> {
-    const stack: { id: number; path: string; parent: number; name: string }[] = [{ id: ROOT, path: '', parent: -1, name: '' }];
-    while (stack.length > 0) {
-      const { id, path, parent, name } = stack.pop()!;
-      if (id !== ROOT && (!this.store.isLive(id) || this.store.parent[id] !== parent || this.store.name(id) !== name)) continue;
-      yield { path, data: this.dataCopy(id), aclId: BigInt(this.aclId(id)), stat: this.statPersisted(id) };
-      const kids: number[] = [];
-      for (let c = this.store.firstChild[id]; c >= 0; c = this.store.nextSib[c]) kids.push(c);
-      for (let i = kids.length - 1; i >= 0; i--) {
-        const childName = this.store.name(kids[i]);
-        stack.push({ id: kids[i], path: `${path}/${childName}`, parent: id, name: childName });
+    const store = this.store;
+    const frames: { parent: number; path: string; kids: Int32Array; pos: number }[] = [];
+    const visit = (id: number, path: string): SnapshotNode => {
+      const n = store.childCount[id];
+      const kids = new Int32Array(n);
+      let k = 0;
+      for (let c = store.firstChild[id]; c >= 0 && k < n; c = store.nextSib[c]) kids[k++] = c;
+      frames.push({ parent: id, path, kids: k === n ? kids : kids.subarray(0, k), pos: 0 });
+      return { path, data: this.dataCopy(id), aclId: BigInt(this.aclId(id)), stat: this.statPersisted(id) };
+    };
+    yield visit(ROOT, '');
+    while (frames.length > 0) {
+      const f = frames[frames.length - 1];
+      if (f.pos >= f.kids.length) {
+        frames.pop();
+        continue;
       }
+      const id = f.kids[f.pos++];
+      if (!store.isLive(id) || store.parent[id] !== f.parent) continue;
+      yield visit(id, `${f.path}/${store.name(id)}`);
     }
   }
 
-  /** A sink that rebuilds this tree from a snapshot (the tree is reset first). */
-  loader(onSession?: (id: bigint, timeout: number) => void): SnapshotSink & { finish(): void } {
+  /**
+   * A sink that rebuilds this tree from a snapshot (the tree is reset first). With
+   * `computeDigest: false` the nodes' digests are not summed: the caller has the sum from
+   * elsewhere (a worker that verified the file) and gives it to setTreeDigest.
+   */
+  loader(onSession?: (id: bigint, timeout: number) => void, opts: { computeDigest?: boolean } = {}): SnapshotSink & { finish(): void } {
     // A snapshot carries its own /zookeeper nodes and ACL ids.
     this.reset(true);
+    this.loadDigest = opts.computeDigest ?? true ? this.digestSum : null;
     this.chainIds.length = 0;
     this.chainLens.length = 0;
     return {
@@ -660,8 +678,11 @@ export class DataTree implements SnapshotSource {
         ids.pop();
       }
       let parent: number;
+      // The chain's path bytes past `copied` must be refreshed from this node's path.
+      let copied = 0;
       if (lens.length > 0 && lens[lens.length - 1] === parentLen && this.chainStartsWith(buf, pathStart, parentLen)) {
         parent = ids[ids.length - 1];
+        copied = parentLen;
       } else {
         parent = this.lookup(buf.toString('utf8', pathStart, slash));
         if (parent < 0) throw new Error(`snapshot node ${buf.toString('utf8', pathStart, end)} comes before its parent`);
@@ -669,9 +690,13 @@ export class DataTree implements SnapshotSource {
       let ascii = true;
       for (let i = slash + 1; i < end; i++) if (buf[i] >= 0x80) ascii = false;
       id = ascii ? store.createAscii(parent, buf, slash + 1, end - slash - 1) : store.create(parent, buf.toString('utf8', slash + 1, end));
-      if (this.chainPath.length < pathLen) this.chainPath = Buffer.alloc(pathLen * 2);
+      if (this.chainPath.length < pathLen) {
+        const grown = Buffer.alloc(pathLen * 2);
+        this.chainPath.copy(grown);
+        this.chainPath = grown;
+      }
       const chain = this.chainPath;
-      for (let i = 0; i < pathLen; i++) chain[i] = buf[pathStart + i];
+      for (let i = copied; i < pathLen; i++) chain[i] = buf[pathStart + i];
       ids.push(id);
       lens.push(pathLen);
     }
@@ -689,14 +714,22 @@ export class DataTree implements SnapshotSource {
       this.runCount = 1;
     }
     if (pathLen > 1) this.approximateDataSize += pathLen + Math.max(0, dataLen);
-    if (this.digestSum !== null && !(pathLen > 11 && buf.toString('latin1', pathStart, pathStart + 11) === '/zookeeper/')) {
+    if (this.loadDigest !== null && !this.underZookeeper(buf, pathStart, pathLen)) {
       let crc = crc32Update(0, buf, pathStart, pathStart + pathLen);
       if (dataLen > 0) crc = crc32Update(crc, buf, dataStart, dataStart + dataLen);
-      this.digestSum.add(this.digestStat(crc, id));
+      this.loadDigest.add(this.digestStat(crc, id));
     }
     if (this.slab.readInt32BE(off + O_OWNER) !== 0 || this.slab.readInt32BE(off + O_OWNER + 4) !== 0) {
       this.indexOwner(buf.toString('utf8', pathStart, pathStart + pathLen), this.slab.readBigInt64BE(off + O_OWNER));
     }
+  }
+
+  /** Where a snapshot load sums node digests (null: not summed, see loader()). */
+  private loadDigest: TreeDigest | null = null;
+
+  /** The digest of a tree loaded without summing it (loader's computeDigest: false). */
+  setTreeDigest(d: bigint): void {
+    this.digestSum?.set(d);
   }
 
   private runAcl = OPEN_UNSAFE_ACL_ID;
@@ -705,6 +738,13 @@ export class DataTree implements SnapshotSource {
   private flushAclRun(): void {
     if (this.runCount > 0) this.aclCache.addUsage(this.runAcl, this.runCount);
     this.runCount = 0;
+  }
+
+  /** The path starts with "/zookeeper/" (such nodes stay out of the digest, as in ZooKeeper). */
+  private underZookeeper(buf: Buffer, start: number, len: number): boolean {
+    if (len <= 11 || buf[start + 1] !== 0x7a) return false;
+    for (let i = 0; i < 11; i++) if (buf[start + i] !== ZK_PREFIX[i]) return false;
+    return true;
   }
 
   private chainStartsWith(buf: Buffer, start: number, len: number): boolean {

@@ -325,3 +325,47 @@ test('SnapshotPolicy: snapCount/2 + a random part in [0, snapCount/2), redrawn a
   assert.equal(tiny.onTxnLogged(1), false);
   assert.equal(tiny.onTxnLogged(1), true);
 });
+
+test('parallel check: a worker verifies the snapshot while the tree loads; same digest, and a corrupt node is caught', async () => {
+  const { DataTree } = await import('../../src/tree/data-tree.js');
+  const dir = tempDir();
+  const v2 = versionDir(dir);
+  mkdirSync(v2, { recursive: true });
+  const src = new DataTree({ digestEnabled: true });
+  for (let i = 0; i < 200; i++) src.createNode(`/n${i}`, Buffer.from(`value-${i}-abcdefgh`), OPEN_ACL, 0n, i + 1, BigInt(i + 1), 1000 + i);
+  src.lastProcessedZxid = 200n;
+  const source = { sessions: () => [], acls: () => src.acls(), nodes: () => src.nodes(), zxidDigest: () => src.zxidDigest() };
+  await writeSnapshot({ snapDir: v2, zxid: 100n, source });
+  await writeSnapshot({ snapDir: v2, zxid: 200n, source });
+  const load = async (parallelCheck: boolean) => {
+    const t = new DataTree({ digestEnabled: true });
+    let loader: ReturnType<typeof t.loader> | null = null;
+    const r = await recover({
+      dataDir: dir,
+      parallelCheck,
+      treeDigest: () => t.treeDigest(),
+      setTreeDigest: (d) => t.setTreeDigest(d),
+      newSink: (computeDigest) => (loader = t.loader(undefined, { computeDigest })),
+      onSnapshotLoaded: () => loader?.finish(),
+      onTxn: () => undefined,
+    });
+    return { r, t };
+  };
+  const seq = await load(false);
+  const par = await load(true);
+  assert.equal(par.t.treeDigest(), src.treeDigest());
+  assert.equal(seq.t.treeDigest(), src.treeDigest());
+  assert.equal(par.r.digestMismatches.length, 0);
+  assert.equal(par.r.snapshot?.zxid, 200n);
+  // Flip one byte of a node's data: the file still parses, only the seal and digest reveal it.
+  const f = join(v2, 'snapshot.c8');
+  const b = readFileSync(f);
+  const at = b.indexOf('value-150-abcdefgh');
+  assert.ok(at > 0);
+  b[at + 8] ^= 0x01;
+  writeFileSync(f, b);
+  const after = await load(true);
+  assert.equal(after.r.skippedSnapshots.length, 1, 'the worker found the corruption');
+  assert.equal(after.r.snapshot?.zxid, 100n, 'and the older snapshot was loaded instead');
+  assert.equal(after.t.treeDigest(), src.treeDigest());
+});
