@@ -85,7 +85,7 @@ test('zkServer.sh: start, status, restart, stop, print-cmd, version, as the tuto
 
     const printCmd = sh('print-cmd');
     assert.equal(printCmd.status, 0);
-    const tail = `" "${join(ROOT, 'dist/src/cli/zkServer.js')}" start-foreground "${cfgPath}" > "${out}" 2>&1 < /dev/null\n`;
+    const tail = `" --max-semi-space-size=4 "${join(ROOT, 'dist/src/cli/zkServer.js')}" start-foreground "${cfgPath}" > "${out}" 2>&1 < /dev/null\n`;
     assert.ok(printCmd.stdout.startsWith('"') && printCmd.stdout.endsWith(tail), printCmd.stdout);
     assert.match(printCmd.stdout.substring(1, printCmd.stdout.length - tail.length), /node/, 'the node binary comes first');
 
