@@ -9,8 +9,8 @@
  *
  * A notification (version 2, since 3.5) is: int state, long leader, long zxid, long electionEpoch,
  * long peerEpoch, int version, int configLength, config bytes (the sender's quorum verifier as
- * text). Older peers send 28 bytes (no peerEpoch, no version) or 40 bytes (no version); both are
- * still read, as FastLeaderElection does. Longs stay bigints: observers send Long.MIN_VALUE.
+ * text). Older peers send 28 bytes (no peerEpoch, no version) or 40 bytes (version 1, no config);
+ * both are still read, as FastLeaderElection does. Longs stay bigints: observers send Long.MIN_VALUE.
  */
 import { JuteReader, JuteError } from './reader.js';
 import { JuteWriter } from './writer.js';
@@ -83,7 +83,7 @@ export interface Notification {
   electionEpoch: bigint;
   /** The proposed leader's current epoch. */
   peerEpoch: bigint;
-  /** 0 (28/40-byte formats), 1 (no config) or 2 (with config). */
+  /** 0 (28-byte format), 1 (40 bytes, no config) or 2 (with config). */
   version: number;
   /** The sender's quorum configuration as text; '' when the format has none. */
   config: string;
@@ -102,10 +102,10 @@ export function readNotification(buf: Buffer): Notification {
     return { state, leader, zxid, electionEpoch, peerEpoch: zxid >> 32n, version: 0, config: '' };
   }
   const peerEpoch = r.long();
-  if (buf.length === 40) return { state, leader, zxid, electionEpoch, peerEpoch, version: 0, config: '' };
   const version = r.int();
   let config = '';
-  if (version > 1) {
+  // A 40-byte message (3.4.6 to 3.4.x) ends at the version; FastLeaderElection then reads no config.
+  if (version > 1 && buf.length > 40) {
     const len = r.int();
     if (len < 0 || len > buf.length) throw new JuteError(`invalid config length ${len} in notification`);
     if (r.remaining < len) throw new JuteError(`truncated notification config: ${len} bytes announced, ${r.remaining} left`);
@@ -117,13 +117,8 @@ export function readNotification(buf: Buffer): Notification {
 
 /** Encodes a notification body in the format its `version` names (2 for everything tszk sends). */
 export function writeNotification(w: JuteWriter, n: Notification): void {
-  w.int(n.state).long(n.leader).long(n.zxid).long(n.electionEpoch);
-  if (n.version === 0 && n.config === '') {
-    // The 40-byte layout: peerEpoch but no version.
-    w.long(n.peerEpoch);
-    return;
-  }
-  w.long(n.peerEpoch).int(n.version);
+  // Versions 0 and 1 use the 40-byte layout (a 28-byte one is read but never written).
+  w.int(n.state).long(n.leader).long(n.zxid).long(n.electionEpoch).long(n.peerEpoch).int(n.version);
   if (n.version > 1) w.buffer(Buffer.from(n.config, 'utf8'));
 }
 
