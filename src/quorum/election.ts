@@ -165,8 +165,10 @@ export class FastLeaderElection {
       }
       return null;
     }
-    // A looking peer that is a round behind is told where we are.
-    if (n.state === ServerState.LOOKING && n.electionEpoch < this.logicalclock) {
+    // A looking peer that is a round behind is told where we are. Only a voter does this: a voter
+    // answers every notification from a non-voter, so an observer that answered a voter's round
+    // would start an endless exchange (and a voter ignores what an observer proposes anyway).
+    if (this.voter && n.state === ServerState.LOOKING && n.electionEpoch < this.logicalclock) {
       const p = this.proposal;
       out.push({ kind: 'sendVote', to: from, n: this.notification(ServerState.LOOKING, { leader: p.leader, zxid: p.zxid, peerEpoch: p.epoch }, this.logicalclock) });
     }

@@ -37,12 +37,13 @@ export class LearnerRole {
   private newLeaderZxid = 0n;
   /** What NEWLEADER must find durable before we ack it. */
   private newLeaderLogged = 0n;
-  private ackedThrough: bigint;
+  /** Proposals through this zxid need no ack from us (set at NEWLEADER). */
+  private ackedThrough = -1n;
   /** Packets that arrived while a snapshot loads. */
   private held: ZabMessage[] = [];
+  private reconnectPending = false;
 
   constructor(private readonly ctx: RoleContext, readonly leader: number, readonly observer: boolean, out: QuorumAction[]) {
-    this.ackedThrough = ctx.log.lastLogged;
     out.push({ kind: 'connect', to: leader });
   }
 
@@ -75,7 +76,10 @@ export class LearnerRole {
   }
 
   onDisconnected(peer: number): void {
-    if (peer === this.leader) this.end('connection to the leader lost');
+    if (peer !== this.leader) return;
+    // Learner.connectToLeader keeps trying (the leader may not listen yet) within initLimit.
+    if (this.phase === 'connecting') this.reconnectPending = true;
+    else this.end('connection to the leader lost');
   }
 
   onMessage(from: number, msg: ZabMessage, out: QuorumAction[]): void {
@@ -181,12 +185,13 @@ export class LearnerRole {
       this.end(`NEWLEADER ${zxidHex(zxid)} is not of epoch ${this.newEpoch}`);
       return;
     }
+    // Only proposals still in flight need acks: not what we had after the DIFF/TRUNC/SNAP, nor
+    // the history's txns that came with their commits.
+    this.ackedThrough = log.lastLogged > this.commitTarget ? log.lastLogged : this.commitTarget;
     log.append(this.notLogged, out);
     this.notLogged = [];
     this.newLeaderZxid = zxid;
     this.newLeaderLogged = log.lastLogged;
-    // Only proposals still in flight need acks; the history's commits came with it.
-    if (this.commitTarget > this.ackedThrough) this.ackedThrough = this.commitTarget;
     this.phase = 'newleader';
     log.ensureDurable(out);
     this.maybeAckNewLeader(out);
@@ -295,7 +300,11 @@ export class LearnerRole {
     return this.forward({ sessionId: 0n, cxid: 0, type: OpCode.sync, request: Buffer.alloc(0) }, [], out);
   }
 
-  tick(): void {
+  tick(out: QuorumAction[]): void {
+    if (this.reconnectPending) {
+      this.reconnectPending = false;
+      out.push({ kind: 'connect', to: this.leader });
+    }
     this.silentTicks++;
     const limit = this.phase === 'broadcast' ? this.ctx.config.syncLimit : this.ctx.config.initLimit;
     if (this.silentTicks > limit) this.end(`leader silent for ${this.silentTicks} ticks while ${this.phase}`);

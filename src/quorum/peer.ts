@@ -156,11 +156,12 @@ export class QuorumPeer {
       this.role.close(out);
       this.role = null;
     }
-    this.log.fastForward(out);
-    this.log.ensureDurable(out);
     this.peerState = 'LOOKING';
     this.leaderId = null;
+    // Announced first: what the fast-forward applies below was not necessarily committed.
     out.push({ kind: 'state', state: 'LOOKING', leader: null, electionEpoch: this.election.round + 1n, quorum: [] });
+    this.log.fastForward(out);
+    this.log.ensureDurable(out);
     this.election.start(this.log.lastLogged, this.epochs.current, out);
   }
 }
