@@ -11,7 +11,7 @@
  */
 import { SeededRandom } from '../../src/env/random.js';
 import { OpCode } from '../../src/jute/index.js';
-import { DEFAULT_TIMING, QuorumPeer, zxidHex, type Faults, type QuorumAction, type QuorumConfig, type QuorumEvent, type Txn, type ZabMessage } from '../../src/quorum/index.js';
+import { DEFAULT_TIMING, QuorumPeer, epochOf, zxidHex, type Faults, type QuorumAction, type QuorumConfig, type QuorumEvent, type Txn, type ZabMessage } from '../../src/quorum/index.js';
 import { Checker, InvariantViolation } from './checker.js';
 import { SimDisk } from './disk.js';
 import { EventQueue } from './event-queue.js';
@@ -386,8 +386,13 @@ export class Simulation {
     }
   }
 
+  private isCommitted(zxid: bigint): boolean {
+    const h = this.checker.committed;
+    return h.length > 0 && h[h.length - 1].zxid >= zxid;
+  }
+
   /** Everyone up, serving under one leader, having applied everything committed. */
-  private converged(probe: bigint | null): { leader: SimServer } | null {
+  private converged(): { leader: SimServer } | null {
     let leader: SimServer | null = null;
     for (const s of this.servers.values()) {
       if (!s.up || !s.peer || !s.peer.serving) return null;
@@ -397,11 +402,6 @@ export class Simulation {
       if (l !== [...this.servers.values()][0].peer!.leader) return null;
     }
     if (!leader) return null;
-    if (probe !== null) {
-      const h = this.checker.committed;
-      if (h.length === 0 || h[h.length - 1].zxid < probe) return null;
-      for (const s of this.servers.values()) if (s.applied.length !== h.length) return null;
-    }
     return { leader };
   }
 
@@ -431,19 +431,21 @@ export class Simulation {
       if (this.queue.now < nextCheck) continue;
       nextCheck = this.queue.now + o.tickMs;
       if (!this.healed) continue;
-      const c = this.converged(probe);
+      const c = this.converged();
       if (!c) continue;
-      if (probe === null) {
+      // A probe write at the leader; again if leadership changed before it committed.
+      if (probe === null || (epochOf(probe) !== c.leader.peer!.currentEpoch && !this.isCommitted(probe))) {
         probe = c.leader.peer!.nextZxid();
         if (probe !== null) this.proposeAt(c.leader, Buffer.from('probe'));
         continue;
       }
+      if (!this.isCommitted(probe) || [...this.servers.values()].some((s) => s.applied.length !== this.checker.committed.length)) continue;
       this.stats.recoveryTicks = Math.ceil((this.queue.now - chaosEnd) / o.tickMs);
       break;
     }
     if (!this.violation && this.stats.recoveryTicks < 0) {
-      const states = [...this.servers.values()].map((s) => `s${s.id}:${s.peer?.state ?? 'down'}${s.serving ? '*' : ''}@${s.peer?.leader ?? '-'}`).join(' ');
-      this.violation = `liveness: no converged ensemble ${o.livenessTicks} ticks after healing (${states}; probe ${probe === null ? 'not proposed' : zxidHex(probe)})`;
+      const states = [...this.servers.values()].map((s) => `s${s.id}:${s.peer?.state ?? 'down'}${s.serving ? '*' : ''}@${s.peer?.leader ?? '-'}/${s.applied.length}`).join(' ');
+      this.violation = `liveness: no converged ensemble ${o.livenessTicks} ticks after healing (${states}; probe ${probe === null ? 'not proposed' : zxidHex(probe)}, ${this.checker.committed.length} committed)`;
       this.log(`VIOLATION ${this.violation}`);
     }
     this.stats.messages = this.network.messages;
