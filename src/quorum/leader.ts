@@ -184,7 +184,7 @@ export class LeaderRole {
     link.phase = 'epoch-acked';
     if (this.phase === 'epoch-ack') {
       if (currentEpoch !== -1) {
-        if (isMoreRecentThan({ currentEpoch: BigInt(currentEpoch), lastZxid }, this.summary)) {
+        if (isMoreRecentThan({ currentEpoch: BigInt(currentEpoch), lastZxid }, this.summary) && !this.ctx.config.faults?.ignoreAheadLearner) {
           this.end(`learner ${link.sid} is ahead of the leader (epoch ${currentEpoch}, ${zxidHex(lastZxid)})`);
           return;
         }

@@ -198,7 +198,8 @@ export class LearnerRole {
   }
 
   private maybeAckNewLeader(out: QuorumAction[]): void {
-    if (this.phase !== 'newleader' || this.ctx.log.durable < this.newLeaderLogged) return;
+    if (this.phase !== 'newleader') return;
+    if (this.ctx.log.durable < this.newLeaderLogged && !this.ctx.config.faults?.ackNewLeaderBeforeFsync) return;
     // The history is on disk: now it is ours, in the new epoch.
     this.ctx.epochs.current = this.newEpoch;
     out.push({ kind: 'saveEpoch', which: 'current', epoch: this.newEpoch });

@@ -30,8 +30,15 @@ export interface Faults {
   commitWithoutQuorum?: boolean;
   /** A learner accepts a LEADERINFO whose epoch is older than its acceptedEpoch, and acks it. */
   acceptOldEpoch?: boolean;
+  /** The leader keeps leading when a learner's ACKEPOCH shows it is more recent than the leader. */
+  ignoreAheadLearner?: boolean;
   /** A follower acks a proposal as soon as it asks for the append, before the fsync. */
   ackBeforeFsync?: boolean;
+  /**
+   * A learner takes the new epoch and acks NEWLEADER before the synced history is durable
+   * (ZOOKEEPER-4646: currentEpoch on disk, txns not).
+   */
+  ackNewLeaderBeforeFsync?: boolean;
   /** The leader syncs a learner that is ahead of it with a DIFF instead of a TRUNC. */
   skipTrunc?: boolean;
   /** Election compares votes by server id only, ignoring epochs and zxids. */

@@ -17,7 +17,7 @@ const flag = (name: string): boolean => process.argv.includes(`--${name}`);
 
 const overrides: Partial<SimOptions> = {};
 const fault = arg('fault');
-if (fault) overrides.faults = { [fault]: true } as Faults;
+if (fault) overrides.faults = Object.fromEntries(fault.split(',').map((f) => [f, true])) as Faults;
 if (flag('wire')) overrides.wire = true;
 
 const single = arg('seed');

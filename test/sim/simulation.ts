@@ -36,6 +36,8 @@ export interface SimOptions {
   disk: { append: [number, number]; fsync: [number, number] };
   /** Per tick of chaos. */
   crashRate: number;
+  /** Share of crashes that take several servers down at once. */
+  powerFailureShare: number;
   partitionRate: number;
   /** Expected client writes per tick. */
   writeRate: number;
@@ -67,6 +69,7 @@ export function optionsForSeed(seed: number, overrides: Partial<SimOptions> = {}
     },
     disk: { append: [1, 3], fsync: [2, 5 + r.int(60)] },
     crashRate: calm ? 0 : r.next() * 0.08,
+    powerFailureShare: r.next() * 0.5,
     partitionRate: calm ? 0 : r.next() * 0.06,
     writeRate: 0.3 + r.next() * 2,
     ...overrides,
@@ -349,8 +352,11 @@ export class Simulation {
     const all = [...this.servers.values()];
     if (this.rng.next() < o.crashRate) {
       const up = all.filter((s) => s.up);
-      if (up.length > 0) {
-        const victim = up[this.rng.int(up.length)];
+      // Mostly one server; sometimes a power failure takes several at the same instant, which is
+      // when un-fsynced log tails are lost on more than one server at once.
+      const n = this.rng.next() < o.powerFailureShare ? 2 + this.rng.int(Math.max(1, up.length - 1)) : 1;
+      for (let k = 0; k < n && up.length > 0; k++) {
+        const victim = up.splice(this.rng.int(up.length), 1)[0];
         this.crash(victim);
         this.queue.after((3 + this.rng.int(40)) * o.tickMs, () => {
           if (!victim.up && !this.healed) this.boot(victim);
