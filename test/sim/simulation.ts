@@ -41,6 +41,8 @@ export interface SimOptions {
   partitionRate: number;
   /** Expected client writes per tick. */
   writeRate: number;
+  /** When each server boots (ms), in server order; all at once when absent. */
+  bootDelays?: number[];
 }
 
 /** Draws a configuration from the seed: ensemble shape, fault rates, limits. */
@@ -411,9 +413,33 @@ export class Simulation {
     return { leader };
   }
 
+  /** Boots the servers (at `bootDelays`, if given, in server order) without starting the fault schedule. */
+  start(): void {
+    const delays = this.opts.bootDelays;
+    [...this.servers.values()].forEach((s, i) => {
+      if (!delays) this.boot(s);
+      else this.queue.at(delays[i] ?? 0, () => this.boot(s));
+    });
+  }
+
+  /** Runs events until simulated time `until` (ms); false if an invariant broke. */
+  advance(until: number): boolean {
+    while (!this.violation && this.queue.runNext(until)) { /* run */ }
+    return this.violation === null;
+  }
+
+  /** Each server's state, whom it follows, and whether it serves. */
+  states(): { sid: number; state: string; leader: number | null; serving: boolean }[] {
+    return [...this.servers.values()].map((s) => ({ sid: s.id, state: s.peer?.state ?? 'DOWN', leader: s.peer?.leader ?? null, serving: s.peer?.serving ?? false }));
+  }
+
+  get failure(): string | null {
+    return this.violation;
+  }
+
   run(): SimResult {
     const o = this.opts;
-    for (const s of this.servers.values()) this.boot(s);
+    this.start();
     const chaosEnd = o.chaosTicks * o.tickMs;
     for (let t = o.tickMs; t < chaosEnd; t += o.tickMs) this.queue.at(t, () => this.chaosTick());
     this.queue.at(chaosEnd, () => {
