@@ -4,9 +4,10 @@
  * (network.ts) and seeded disks (disk.ts), with crashes, restarts, partitions and client writes.
  * Every random choice comes from one SeededRandom, so a seed replays bit for bit.
  *
- * A run has two phases. Chaos: faults at seeded rates while clients write. Then the network heals,
- * crashed servers restart and faults stop: within `livenessTicks` every server must serve under
- * one leader and a probe write must commit and be applied everywhere. The checker (checker.ts)
+ * A run has two phases. Chaos: faults at seeded rates while clients write. Then faults stop and
+ * the network heals, except that half the runs keep a minority of voters down or partitioned off:
+ * within `livenessTicks` every other server must serve under one leader and a probe write must
+ * commit and be applied on all of them. The checker (checker.ts)
  * runs on every action of every server; the first violation ends the run.
  */
 import { SeededRandom } from '../../src/env/random.js';
@@ -56,7 +57,7 @@ export function optionsForSeed(seed: number, overrides: Partial<SimOptions> = {}
     observers: shape[1],
     tickMs: 100,
     chaosTicks: 80 + r.int(120),
-    livenessTicks: 150,
+    livenessTicks: 100,
     initLimit: 10,
     syncLimit: 5,
     committedLogCount: [3, 10, 50, 500][r.int(4)],
@@ -112,6 +113,8 @@ class SimServer {
   incarnation = 0;
   applied: Txn[] = [];
   serving = false;
+  /** Per sync in flight: how many txns were committed when it was issued. */
+  pendingSyncs: number[] = [];
   constructor(readonly id: number, readonly disk: SimDisk, readonly config: QuorumConfig) {}
 }
 
@@ -127,6 +130,8 @@ export class Simulation {
   private violation: string | null = null;
   private writes = 0;
   private healed = false;
+  /** Servers left down or partitioned off in the final phase (a minority of the voters). */
+  private readonly cutOff = new Set<number>();
   private readonly stats: SimStats = {
     events: 0, messages: 0, crashes: 0, partitions: 0, established: 0, committed: 0,
     syncs: { DIFF: 0, TRUNC: 0, SNAP: 0 }, recoveryTicks: -1,
@@ -193,6 +198,7 @@ export class Simulation {
     s.peer = null;
     s.incarnation++;
     s.serving = false;
+    s.pendingSyncs = [];
     s.applied = [];
     s.disk.crash();
     this.network.crashed(s.id);
@@ -304,6 +310,7 @@ export class Simulation {
         return;
       case 'state':
         s.serving = false;
+        s.pendingSyncs = [];
         this.checker.onElected(s.id, a.state, a.quorum);
         return;
       case 'established':
@@ -324,7 +331,12 @@ export class Simulation {
         return;
       case 'fatal':
         throw new InvariantViolation(`fatal: ${a.reason}`);
-      case 'synced':
+      case 'synced': {
+        // sync's promise: every write committed before the sync was issued is visible after it.
+        const need = s.pendingSyncs.shift();
+        if (need !== undefined && s.applied.length < need) throw new InvariantViolation(`sync returned with ${s.applied.length} txns applied, but ${need} were committed before it was issued`);
+        return;
+      }
       case 'sessionPacket':
         return;
     }
@@ -342,6 +354,14 @@ export class Simulation {
     const up = [...this.servers.values()].filter((s) => s.up && s.peer);
     if (up.length === 0) return;
     const s = up[this.rng.int(up.length)];
+    if (this.rng.next() < 0.1) {
+      // A sync instead of a write (zkCli's `sync`, Curator's sync before a read).
+      if (s.peer!.serving) {
+        s.pendingSyncs.push(this.checker.committed.length);
+        this.step(s.id, { kind: 'sync', from: null });
+      }
+      return;
+    }
     const data = Buffer.from(`w${++this.writes}`);
     if (this.proposeAt(s, data)) return;
     if (s.peer!.serving) this.step(s.id, { kind: 'forward', request: { sessionId: BigInt(s.id), cxid: this.writes, type: OpCode.create, request: data } });
@@ -402,15 +422,21 @@ export class Simulation {
   /** Everyone up, serving under one leader, having applied everything committed. */
   private converged(): { leader: SimServer } | null {
     let leader: SimServer | null = null;
+    let followed: number | null = null;
     for (const s of this.servers.values()) {
+      if (this.cutOff.has(s.id)) continue;
       if (!s.up || !s.peer || !s.peer.serving) return null;
       const l = s.peer.leader;
-      if (l === null) return null;
+      if (l === null || (followed !== null && l !== followed)) return null;
+      followed = l;
       if (s.peer.state === 'LEADING') leader = s;
-      if (l !== [...this.servers.values()][0].peer!.leader) return null;
     }
-    if (!leader) return null;
-    return { leader };
+    return leader ? { leader } : null;
+  }
+
+  /** The servers that take part in the final convergence (not cut off). */
+  private majoritySide(): SimServer[] {
+    return [...this.servers.values()].filter((s) => !this.cutOff.has(s.id));
   }
 
   /** Boots the servers (at `bootDelays`, if given, in server order) without starting the fault schedule. */
@@ -449,8 +475,23 @@ export class Simulation {
       this.network.params.dupRate = 0;
       this.network.params.resetRate = 0;
       this.network.params.slowRate = 0;
-      for (const s of this.servers.values()) if (!s.up) this.boot(s);
-      this.log('FINAL: healed, all servers up, no more faults');
+      // Half the runs leave a minority of voters (and maybe observers) down or cut off: the
+      // majority that can talk must still converge.
+      if (this.rng.next() < 0.5) {
+        const minority = (this.voters.length - 1) >> 1;
+        const pool = [...this.voters];
+        for (let k = this.rng.int(minority + 1); k > 0; k--) this.cutOff.add(pool.splice(this.rng.int(pool.length), 1)[0]);
+        for (const o of this.observers) if (this.rng.next() < 0.3) this.cutOff.add(o);
+      }
+      const isolated: number[] = [];
+      for (const sid of this.cutOff) {
+        const s = this.servers.get(sid)!;
+        if (s.up && this.rng.next() < 0.5) this.crash(s);
+        if (s.up) isolated.push(sid);
+      }
+      if (isolated.length > 0) this.network.partition([isolated, [...this.servers.keys()].filter((sid) => !isolated.includes(sid))]);
+      for (const s of this.servers.values()) if (!s.up && !this.cutOff.has(s.id)) this.boot(s);
+      this.log(`FINAL: no more faults; ${this.cutOff.size === 0 ? 'all servers up and connected' : `cut off: ${[...this.cutOff].join(',')} (partitioned: ${isolated.join(',') || 'none'})`}`);
     });
     const deadline = chaosEnd + o.livenessTicks * o.tickMs;
     let probe: bigint | null = null;
@@ -471,12 +512,12 @@ export class Simulation {
         if (probe !== null) this.proposeAt(c.leader, Buffer.from('probe'));
         continue;
       }
-      if (!this.isCommitted(probe) || [...this.servers.values()].some((s) => s.applied.length !== this.checker.committed.length)) continue;
+      if (!this.isCommitted(probe) || this.majoritySide().some((s) => s.applied.length !== this.checker.committed.length)) continue;
       this.stats.recoveryTicks = Math.ceil((this.queue.now - chaosEnd) / o.tickMs);
       break;
     }
     if (!this.violation && this.stats.recoveryTicks < 0) {
-      const states = [...this.servers.values()].map((s) => `s${s.id}:${s.peer?.state ?? 'down'}${s.serving ? '*' : ''}@${s.peer?.leader ?? '-'}/${s.applied.length}`).join(' ');
+      const states = [...this.servers.values()].map((s) => `${this.cutOff.has(s.id) ? '(cut)' : ''}s${s.id}:${s.peer?.state ?? 'down'}${s.serving ? '*' : ''}@${s.peer?.leader ?? '-'}/${s.applied.length}`).join(' ');
       this.violation = `liveness: no converged ensemble ${o.livenessTicks} ticks after healing (${states}; probe ${probe === null ? 'not proposed' : zxidHex(probe)}, ${this.checker.committed.length} committed)`;
       this.log(`VIOLATION ${this.violation}`);
     }
