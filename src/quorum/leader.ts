@@ -62,7 +62,8 @@ export class LeaderRole {
   private lastProposed = 0n;
   private lastCommitted = 0n;
   private readonly outstanding: Proposal[] = [];
-  private readonly pendingSyncs: { from: number | null; zxid: bigint }[] = [];
+  /** Syncs waiting for a commit; a learner's is answered on the connection it came on (if still there). */
+  private readonly pendingSyncs: { from: number | null; link: LearnerLink | null; zxid: bigint }[] = [];
 
   constructor(private readonly ctx: RoleContext, out: QuorumAction[]) {
     const { config, epochs, log } = ctx;
@@ -314,7 +315,10 @@ export class LeaderRole {
       this.send(link, link.observer ? { type: 'INFORM', txn: p.txn } : { type: 'COMMIT', zxid }, out);
     }
     this.ctx.log.applyThrough(zxid, out);
-    while (this.pendingSyncs.length > 0 && this.pendingSyncs[0].zxid <= zxid) this.answerSync(this.pendingSyncs.shift()!.from, out);
+    while (this.pendingSyncs.length > 0 && this.pendingSyncs[0].zxid <= zxid) {
+      const p = this.pendingSyncs.shift()!;
+      this.answerSync(p.from, p.link, out);
+    }
   }
 
   private onRequest(from: number, request: ForwardedRequest, authinfo: readonly Id[], out: QuorumAction[]): void {
@@ -324,17 +328,19 @@ export class LeaderRole {
 
   /** A sync completes once everything proposed before it has committed (Leader.processSync). */
   onSync(from: number | null, out: QuorumAction[]): void {
-    if (this.outstanding.length === 0) this.answerSync(from, out);
-    else this.pendingSyncs.push({ from, zxid: this.lastProposed });
+    const link = from === null ? null : this.links.get(from) ?? null;
+    if (from !== null && !link) return;
+    if (this.outstanding.length === 0) this.answerSync(from, link, out);
+    else this.pendingSyncs.push({ from, link, zxid: this.lastProposed });
   }
 
-  private answerSync(from: number | null, out: QuorumAction[]): void {
+  private answerSync(from: number | null, link: LearnerLink | null, out: QuorumAction[]): void {
     if (from === null) {
       out.push({ kind: 'synced', from: null });
       return;
     }
-    const link = this.links.get(from);
-    if (link) this.send(link, { type: 'SYNC' }, out);
+    // A learner that reconnected since asking gets nothing: its old connection took the request.
+    if (link && this.links.get(from) === link) this.send(link, { type: 'SYNC' }, out);
   }
 
   tick(out: QuorumAction[]): void {

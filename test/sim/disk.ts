@@ -8,6 +8,14 @@
 import type { SeededRandom } from '../../src/env/random.js';
 import type { RecoveredState, Txn } from '../../src/quorum/index.js';
 
+export interface DiskLatency {
+  append: [number, number];
+  fsync: [number, number];
+  /** Share of fsyncs that stall, and for how long (ms). */
+  stallRate: number;
+  stall: [number, number];
+}
+
 export class SimDisk {
   snapshot: Txn[] = [];
   log: Txn[] = [];
@@ -20,7 +28,7 @@ export class SimDisk {
   /** Bumped by a crash: completions scheduled before it never happen. */
   incarnation = 0;
 
-  constructor(private readonly rng: SeededRandom, private readonly latency: { append: [number, number]; fsync: [number, number] }) {}
+  constructor(private readonly rng: SeededRandom, private readonly latency: DiskLatency) {}
 
   private pick([lo, hi]: [number, number]): number {
     return lo + this.rng.int(hi - lo + 1);
@@ -28,7 +36,10 @@ export class SimDisk {
 
   /** When an operation submitted now completes: operations run one after another. */
   schedule(now: number, kind: 'append' | 'fsync' | 'meta'): number {
-    const cost = kind === 'append' ? this.pick(this.latency.append) : kind === 'fsync' ? this.pick(this.latency.fsync) : 1;
+    let cost = kind === 'append' ? this.pick(this.latency.append) : kind === 'fsync' ? this.pick(this.latency.fsync) : 1;
+    // Now and then a disk stalls (a busy device, a journal commit): the windows where an
+    // un-fsynced tail can be lost get wide.
+    if (kind === 'fsync' && this.rng.next() < this.latency.stallRate) cost += this.pick(this.latency.stall);
     this.busyUntil = Math.max(this.busyUntil, now) + cost;
     return this.busyUntil;
   }

@@ -14,7 +14,7 @@ import { SeededRandom } from '../../src/env/random.js';
 import { OpCode } from '../../src/jute/index.js';
 import { DEFAULT_TIMING, QuorumPeer, epochOf, zxidHex, type Faults, type QuorumAction, type QuorumConfig, type QuorumEvent, type Txn, type ZabMessage } from '../../src/quorum/index.js';
 import { Checker, InvariantViolation } from './checker.js';
-import { SimDisk } from './disk.js';
+import { SimDisk, type DiskLatency } from './disk.js';
 import { EventQueue } from './event-queue.js';
 import { formatAction, formatEvent } from './format.js';
 import { SimNetwork, type NetworkParams } from './network.js';
@@ -34,7 +34,7 @@ export interface SimOptions {
   syncLimit: number;
   committedLogCount: number;
   net: Omit<NetworkParams, 'wire'>;
-  disk: { append: [number, number]; fsync: [number, number] };
+  disk: DiskLatency;
   /** Per tick of chaos. */
   crashRate: number;
   /** Share of crashes that take several servers down at once. */
@@ -70,7 +70,7 @@ export function optionsForSeed(seed: number, overrides: Partial<SimOptions> = {}
       dupRate: calm ? 0 : r.next() * 0.1,
       resetRate: calm ? 0 : r.next() * 0.003,
     },
-    disk: { append: [1, 3], fsync: [2, 5 + r.int(60)] },
+    disk: { append: [1, 3], fsync: [2, 5 + r.int(60)], stallRate: r.next() * 0.1, stall: [100, 600] },
     crashRate: calm ? 0 : r.next() * 0.08,
     powerFailureShare: r.next() * 0.5,
     partitionRate: calm ? 0 : r.next() * 0.06,
