@@ -160,7 +160,9 @@ export class FastLeaderElection {
       return null;
     }
     if (myState !== 'LOOKING') {
-      if (n.state === ServerState.LOOKING) {
+      // As below, a non-voter does not answer a voter: the voter answers every non-voter, and
+      // would never stop (it could not use an observer's vote anyway).
+      if (n.state === ServerState.LOOKING && this.voter) {
         out.push({ kind: 'sendVote', to: from, n: this.notification(STATE_OF[myState], this.currentVote, this.currentVote.electionEpoch) });
       }
       return null;
