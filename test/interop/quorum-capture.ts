@@ -3,7 +3,7 @@
  * `zookeeper` package) into test/data/quorum/capture/, for the wire round-trip test
  * (test/unit/quorum-wire.test.ts). Not a test itself: run it by hand when the captures need redoing:
  *
- *   npx tsc -p . && node dist/test/interop/quorum-capture.js [outDir]
+ *   npx tsc -p . && node dist/test/interop/quorum-capture.js test/data/quorum/capture
  *
  * Three participants and one observer run on 127.0.0.1 (ports 231xx). Each server's zoo.cfg names
  * its own ports truthfully and every other server by a recording TCP proxy's port, so every
@@ -174,7 +174,13 @@ function hexLines(b: Buffer): string {
 }
 
 async function main(): Promise<void> {
-  const outDir = resolve(process.argv[2] ?? join(ROOT, 'test/data/quorum/capture'));
+  // The output directory is always explicit: running this by accident must not replace the
+  // committed captures.
+  if (!process.argv[2]) {
+    process.stderr.write(`usage: node dist/test/interop/quorum-capture.js <outDir>   (the committed captures: ${join(ROOT, 'test/data/quorum/capture')})\n`);
+    process.exit(2);
+  }
+  const outDir = resolve(process.argv[2]);
   const base = mkdtempSync(join(tmpdir(), 'tszk-quorum-capture-'));
   writeConfigs(base);
   for (const sid of SIDS) {
