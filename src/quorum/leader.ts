@@ -115,7 +115,7 @@ export class LeaderRole {
     link.deadline = this.now + (link.phase === 'synced' || link.phase === 'uptodate' ? this.ctx.config.syncLimit : this.ctx.config.initLimit);
     switch (msg.type) {
       case 'ACKEPOCH':
-        if (link.phase !== 'leaderinfo-sent') return this.protocolError(link, msg.type, out);
+        if (link.phase !== 'leaderinfo-sent') return this.protocolError(link, out);
         this.onAckEpoch(link, msg.lastZxid, msg.currentEpoch, out);
         return;
       case 'ACK':
@@ -131,13 +131,12 @@ export class LeaderRole {
         this.onRequest(from, msg.request, msg.authinfo, out);
         return;
       default:
-        this.protocolError(link, msg.type, out);
+        this.protocolError(link, out);
     }
   }
 
-  private protocolError(link: LearnerLink, type: string, out: QuorumAction[]): void {
-    // LearnerHandler closes a connection that sends something out of turn.
-    void type;
+  /** LearnerHandler closes a connection that sends something out of turn. */
+  private protocolError(link: LearnerLink, out: QuorumAction[]): void {
     this.dropLink(link.sid, out);
   }
 
@@ -236,7 +235,7 @@ export class LeaderRole {
   }
 
   private onNewLeaderAck(link: LearnerLink, zxid: bigint, out: QuorumAction[]): void {
-    if (zxid !== makeZxid(this.epoch, 0)) return this.protocolError(link, 'ACK', out);
+    if (zxid !== makeZxid(this.epoch, 0)) return this.protocolError(link, out);
     link.phase = 'synced';
     link.deadline = this.now + this.ctx.config.initLimit + this.ctx.config.syncLimit;
     if (!link.observer) this.newLeaderAckers.add(link.sid);

@@ -10,11 +10,11 @@
  * connection between two servers passes one proxy, which saves the bytes of each direction. The
  * scenario: start servers 1..3 one by one (election), the observer, client writes through a
  * follower and the observer (REQUEST, PROPOSAL, ACK, COMMIT, INFORM, SYNC, PING), a follower
- * restarted after missing writes (DIFF with proposals), and one restarted with an empty dataDir
- * (SNAP).
+ * restarted after missing writes (DIFF with proposals), one restarted with an empty dataDir
+ * (SNAP), and a staged learner with txns its leader never had (TRUNC; see captureTrunc).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -173,6 +173,35 @@ function hexLines(b: Buffer): string {
   return out.join('\n') + '\n';
 }
 
+/**
+ * A learner with txns its leader never had gets TRUNC. Apache never lets that happen in a healthy
+ * run, so the dataDir of one server is rolled back to stage it: servers 1 and 2 (alone) write in
+ * epoch 2; server 2 is then restored to its state before that epoch, and with server 3 it elects a
+ * leader who picks epoch 2 again (nobody it hears of accepted more) and knows nothing of those
+ * txns. Server 1 still has them: it joins, sends ACKEPOCH with a last zxid beyond the leader's
+ * history, and is told to TRUNC.
+ */
+async function captureTrunc(base: string): Promise<void> {
+  for (const sid of [...running.keys()]) await stopServer(sid);
+  const dataDir = (sid: number): string => join(base, `s${sid}`, 'data');
+  cpSync(dataDir(2), join(base, 's2-before'), { recursive: true });
+  startServer(base, 1);
+  startServer(base, 2);
+  const modes = await waitForModes([1, 2]);
+  const leader = [...modes].find(([, m]) => m === 'leader')![0];
+  await zkCli(leader, ['create /capture/only-on-1-and-2 x', 'set /capture/only-on-1-and-2 y']);
+  await stopServer(1);
+  await stopServer(2);
+  rmSync(dataDir(2), { recursive: true, force: true });
+  cpSync(join(base, 's2-before'), dataDir(2), { recursive: true });
+  startServer(base, 2);
+  startServer(base, 3);
+  await waitForModes([2, 3]);
+  startServer(base, 1);
+  await waitForModes([1]);
+  await sleep(1500);
+}
+
 async function main(): Promise<void> {
   // The output directory is always explicit: running this by accident must not replace the
   // committed captures.
@@ -220,6 +249,8 @@ async function main(): Promise<void> {
     await waitForModes([lagging]);
     await zkCli(leader, ['create /capture/after-snap x']);
     await sleep(1500);
+
+    await captureTrunc(base);
   } finally {
     for (const sid of [...running.keys()]) await stopServer(sid);
     for (const s of sockets) s.destroy();
