@@ -126,7 +126,7 @@ export class QuorumPeer {
     const role = this.role;
     if (!role) return;
     if (role.ended) {
-      this.look(out);
+      this.look(out, role.ended);
       return;
     }
     if (!this.voteUpdated) {
@@ -151,7 +151,7 @@ export class QuorumPeer {
   }
 
   /** Back to LOOKING: close the role, make the log whole, start a new election round. */
-  private look(out: QuorumAction[]): void {
+  private look(out: QuorumAction[], reason?: string): void {
     if (this.role) {
       this.role.close(out);
       this.role = null;
@@ -159,7 +159,7 @@ export class QuorumPeer {
     this.peerState = 'LOOKING';
     this.leaderId = null;
     // Announced first: what the fast-forward applies below was not necessarily committed.
-    out.push({ kind: 'state', state: 'LOOKING', leader: null, electionEpoch: this.election.round + 1n, quorum: [] });
+    out.push({ kind: 'state', state: 'LOOKING', leader: null, electionEpoch: this.election.round + 1n, quorum: [], ...(reason ? { reason } : {}) });
     this.log.fastForward(out);
     this.log.ensureDurable(out);
     this.election.start(this.log.lastLogged, this.epochs.current, out);

@@ -149,7 +149,7 @@ export type QuorumAction =
   /** Persist acceptedEpoch or currentEpoch, synchronously and durably, before the next action. */
   | { readonly kind: 'saveEpoch'; readonly which: 'accepted' | 'current'; readonly epoch: number }
   /** The peer changed state; `leader` is whom it follows/observes (itself when leading). */
-  | { readonly kind: 'state'; readonly state: PeerState; readonly leader: number | null; readonly electionEpoch: bigint; readonly quorum: readonly number[] }
+  | { readonly kind: 'state'; readonly state: PeerState; readonly leader: number | null; readonly electionEpoch: bigint; readonly quorum: readonly number[]; readonly reason?: string }
   /** Leader: a quorum acked NEWLEADER; the leader serves from here. */
   | { readonly kind: 'established'; readonly epoch: number; readonly quorum: readonly number[] }
   /** Learner: UPTODATE received; it serves clients from here. */

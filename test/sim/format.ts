@@ -94,7 +94,7 @@ export function formatAction(a: QuorumAction): string {
     case 'saveEpoch':
       return `save ${a.which}Epoch=${a.epoch}`;
     case 'state':
-      return `state ${a.state}${a.leader !== null ? ` leader=${a.leader}` : ''} round=${a.electionEpoch}${a.quorum.length > 0 ? ` quorum=${a.quorum.join(',')}` : ''}`;
+      return `state ${a.state}${a.leader !== null ? ` leader=${a.leader}` : ''} round=${a.electionEpoch}${a.quorum.length > 0 ? ` quorum=${a.quorum.join(',')}` : ''}${a.reason ? ` (${a.reason})` : ''}`;
     case 'established':
       return `ESTABLISHED epoch=${a.epoch} quorum=${a.quorum.join(',')}`;
     case 'serving':
