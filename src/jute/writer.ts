@@ -30,7 +30,15 @@ export class JuteWriter {
 
   long(v: bigint): this {
     this.ensure(8);
-    this.buf.writeBigInt64BE(BigInt.asIntN(64, v), this.pos);
+    // Two int32 writes beat writeBigInt64BE for the usual values (zxids, session ids < 2^53).
+    const n = Number(v);
+    if (Number.isSafeInteger(n)) {
+      const hi = Math.floor(n / 0x100000000);
+      this.buf.writeInt32BE(hi | 0, this.pos);
+      this.buf.writeUInt32BE(n - hi * 0x100000000, this.pos + 4);
+    } else {
+      this.buf.writeBigInt64BE(BigInt.asIntN(64, v), this.pos);
+    }
     this.pos += 8;
     return this;
   }

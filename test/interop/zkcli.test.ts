@@ -53,6 +53,18 @@ export function normalizeCli(text: string, connect: string): string[] {
     );
 }
 
+/**
+ * The Java client prints the SyncConnected event from its event thread, racing the command's own
+ * output: where the pair lands is the client's timing, not the server's answer. Put it first.
+ */
+function hoistConnected(lines: string[]): string[] {
+  const i = lines.findIndex((l, k) => l === 'WATCHER::' && lines[k + 1] === 'WatchedEvent state:SyncConnected type:None path:null');
+  if (i < 0) return lines;
+  const rest = [...lines.slice(0, i), ...lines.slice(i + 2)];
+  const at = rest.findIndex((l) => l.startsWith('Connecting to')) + 1;
+  return [...rest.slice(0, at), 'WATCHER::', 'WatchedEvent state:SyncConnected type:None path:null', ...rest.slice(at)];
+}
+
 /** zxids compared by order: replaces z<number> by its dense rank among all zxids of the output. */
 function rankZxids(lines: string[]): string[] {
   const vals = [...new Set(lines.flatMap((l) => [...l.matchAll(/\bz(\d+)\b/g)].map((m) => BigInt(m[1]))))].sort((a, b) => (a < b ? -1 : 1));
@@ -167,8 +179,8 @@ describe('zkCli.sh (Debian) against Apache ZooKeeper 3.8 and ' + peerKind(), () 
     const problems: string[] = [];
     for (const cmd of cmds) {
       const runs = await Promise.all(servers.map((s) => zkCli(s.connectString, cmd)));
-      const a = [`exit ${runs[0].code}`, ...rankZxids(normalizeCli(runs[0].stdout + runs[0].stderr, servers[0].connectString))];
-      const b = [`exit ${runs[1].code}`, ...rankZxids(normalizeCli(runs[1].stdout + runs[1].stderr, servers[1].connectString))];
+      const a = [`exit ${runs[0].code}`, ...hoistConnected(rankZxids(normalizeCli(runs[0].stdout + runs[0].stderr, servers[0].connectString)))];
+      const b = [`exit ${runs[1].code}`, ...hoistConnected(rankZxids(normalizeCli(runs[1].stdout + runs[1].stderr, servers[1].connectString)))];
       if (a.join('\n') !== b.join('\n')) problems.push(`zkCli ${cmd.join(' ')}:\n${diffLines(a, b, 'apache', peerKind())}`);
     }
     assert.deepEqual(problems, []);

@@ -84,11 +84,16 @@ const ops: Case[] = [
     { s: 'b', op: 'exists', path: '/' },
   ]),
   c('ops', 'unknown-opcode-negative', [
+    // Each connection is closed after its answer; waiting for that keeps the transcript's order
+    // independent of how fast the close reaches the runner.
     { op: 'raw', type: -99 },
+    { waitClosed: 'a' },
     { connect: 'b' },
     { s: 'b', op: 'raw', type: 10 },
+    { waitClosed: 'b' },
     { connect: 'c' },
     { s: 'c', op: 'raw', type: 0 },
+    { waitClosed: 'c' },
   ]),
   c('ops', 'createSession-opcode-after-handshake', [
     { op: 'raw', type: -10, hex: '00000000' },
