@@ -7,6 +7,9 @@ import { parseShellArgs, ZkShell } from './zkcli/shell.js';
 import { usageLines } from './zkcli/commands.js';
 import { clientBackend } from './zkcli/client-backend.js';
 
+// A closed pipe (zkCli.sh ... | head) ends the program quietly, as it would end Java's.
+process.stdout.on('error', () => process.exit(0));
+
 async function main(argv: string[]): Promise<number> {
   const opts = parseShellArgs(argv);
   const io = { out: (l: string) => process.stdout.write(`${l}\n`), err: (l: string) => process.stderr.write(`${l}\n`) };

@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { CliEvent, ZkCliBackend } from './backend.js';
 import { watchedEventText } from './format.js';
+import { KeeperState } from '../../jute/constants.js';
 import { CliError, COMMAND_NAMES, findCommand, runCommand, SHELL_COMMANDS, usageLines, type CliOutput } from './commands.js';
 import { splitCommandLine } from './cli-options.js';
 
@@ -73,7 +74,8 @@ export class ZkShell {
   }
 
   private onEvent(e: CliEvent): void {
-    if (!this.printWatches) return;
+    // Java's zkCli is gone (System.exit) before its client's Closed event could be printed.
+    if (!this.printWatches || e.state === KeeperState.Closed) return;
     this.io.out('\nWATCHER::');
     this.io.out(`\n${watchedEventText(e)}`);
     this.rl?.prompt(true);
