@@ -257,7 +257,7 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
       return Promise.reject(e);
     }
     const ttl = isTTL(mode);
-    if (ttl && (opts.ttl === undefined || opts.ttl <= 0)) return Promise.reject(errorFor(Err.BadArguments, path, `create mode ${mode} needs a ttl > 0`));
+    if (ttl && !this.skipPathValidation && (opts.ttl === undefined || opts.ttl <= 0)) return Promise.reject(errorFor(Err.BadArguments, path, `create mode ${mode} needs a ttl > 0`));
     const op = createOpcode(mode);
     const bytes = toBytes(data);
     const acl = opts.acl ?? OPEN_ACL_UNSAFE;
@@ -269,7 +269,7 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
           w.ustring(serverPath).buffer(bytes);
           writeACLs(w, acl);
           w.int(flags);
-          if (ttl) w.long(BigInt(opts.ttl!));
+          if (ttl) w.long(BigInt(opts.ttl ?? 0));
         },
         complete: (err, r) => {
           if (err !== 0) this.fail(err, path);
@@ -527,7 +527,7 @@ export class ZooKeeperClient extends EventEmitter<ClientEvents> {
         const mode = o.mode ?? 'persistent';
         const path = this.srv(o.path, isSequential(mode));
         const op = createOpcode(mode, true);
-        if (isTTL(mode) && (o.ttl === undefined || o.ttl <= 0)) throw errorFor(Err.BadArguments, o.path, `create mode ${mode} needs a ttl > 0`);
+        if (isTTL(mode) && !this.skipPathValidation && (o.ttl === undefined || o.ttl <= 0)) throw errorFor(Err.BadArguments, o.path, `create mode ${mode} needs a ttl > 0`);
         return { op, req: { path, data: toBytes(o.data), acl: [...(o.acl ?? OPEN_ACL_UNSAFE)], flags: CREATE_MODE_FLAGS[mode], ttl: BigInt(o.ttl ?? 0) } };
       }
       case 'delete':

@@ -126,7 +126,7 @@ export interface ConnectOptions {
   renewSessionOnExpiry?: boolean;
   /** Declare the session expired after a whole session timeout without any server (default true). */
   expireWhenUnreachable?: boolean;
-  /** Skip client-side path checks and let the server judge every path (default false). */
+  /** Skip the client-side checks of paths and TTLs and let the server judge them (default false). */
   skipPathValidation?: boolean;
   /** Re-use a session: id and password of a session still alive on the server. */
   session?: { id: bigint; password: Buffer };
