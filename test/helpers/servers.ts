@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
+import { tmuxInstalled } from './terminal.js';
 
 /** The project root (this file is at dist/test/helpers/servers.js once built). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -52,6 +53,10 @@ export function needApache(t: TestContext): boolean {
 }
 export function needKazoo(t: TestContext): boolean {
   return need(t, kazooInstalled(), 'kazoo (python3-kazoo)', 'python3-kazoo');
+}
+/** True when tmux can run (a real terminal for interactive tests); otherwise skips loudly. */
+export function needTmux(t: TestContext): boolean {
+  return need(t, tmuxInstalled(), 'tmux', 'tmux');
 }
 
 export async function freePort(): Promise<number> {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startTszk, ROOT } from '../helpers/servers.js';
+import { startTszk, freePort, ROOT } from '../helpers/servers.js';
 
 test("tszk's zkCli.sh runs the tutorial's commands one at a time", async () => {
   const server = await startTszk();
@@ -47,5 +47,17 @@ test("tszk's zkCli.sh runs the tutorial's commands one at a time", async () => {
     for (const x of [r.err, cli('set', '-v', 'abc', '/a', 'b').err]) assert.doesNotMatch(x, /\n\s+at /, 'no stack trace');
   } finally {
     await server.stop();
+  }
+});
+
+test("tszk's zkCli.sh with an unreachable server: one line, exit 1, no stack trace", async () => {
+  const port = await freePort(); // nothing listens there
+  for (const server of [`127.0.0.1:${port}`, 'nosuchhost.invalid:2181']) {
+    const t0 = Date.now();
+    const r = spawnSync(join(ROOT, 'bin/zkCli.sh'), ['-server', server, '-timeout', '1500', 'ls', '/'], { encoding: 'utf8', timeout: 30000 });
+    assert.equal(r.status, 1, `${server}: ${r.stderr}`);
+    assert.equal(r.stdout, `Connecting to ${server}\n`);
+    assert.equal(r.stderr, 'KeeperErrorCode = ConnectionLoss for /\n', 'one line, as Java zkCli prints it');
+    assert.ok(Date.now() - t0 < 20000, 'gives up after about the session timeout');
   }
 });

@@ -129,19 +129,27 @@ export class ZkShell {
     return this.exitCode;
   }
 
-  /** Tab completion as JLineZNodeCompleter: command names first, then znode paths. */
+  /**
+   * Tab completion as JLineZNodeCompleter: command names first, then znode paths. A single
+   * candidate gets a trailing space, as JLine 2 (printSpaceAfterFullCompletion) gives it.
+   */
   async complete(line: string): Promise<[string[], string]> {
     const token = line.endsWith(' ') ? '' : line.split(' ').at(-1) ?? '';
-    if (!token.startsWith('/')) return [COMMAND_NAMES.filter((c) => c.startsWith(token)), token];
+    const candidates = await this.candidates(token);
+    return [candidates.length === 1 ? [`${candidates[0]} `] : candidates, token];
+  }
+
+  private async candidates(token: string): Promise<string[]> {
+    if (!token.startsWith('/')) return COMMAND_NAMES.filter((c) => c.startsWith(token));
     const idx = token.lastIndexOf('/') + 1;
     const dir = idx === 1 ? '/' : token.substring(0, idx - 1);
     const prefix = token.substring(idx);
     try {
       const { children } = await this.zk.getChildren(dir, false);
       const base = dir === '/' ? '/' : `${dir}/`;
-      return [children.filter((c) => c.startsWith(prefix)).sort().map((c) => base + c), token];
+      return children.filter((c) => c.startsWith(prefix)).sort().map((c) => base + c);
     } catch {
-      return [[], token];
+      return [];
     }
   }
 
@@ -149,7 +157,8 @@ export class ZkShell {
   private async process(words: string[]): Promise<boolean> {
     try {
       const end = await this.dispatch(words);
-      this.exitCode = 0;
+      // quit exits with the previous command's code, as Java's ZooKeeperMain does.
+      if (!end) this.exitCode = 0;
       return end;
     } catch (e) {
       if (e instanceof CliError) {
