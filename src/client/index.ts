@@ -25,3 +25,5 @@ export { WatchStream } from './watch-stream.js';
 export type { WatchKind, WatchStreamOptions } from './watch-stream.js';
 export { parseConnectString, validatePath, pathProblem, joinPath, parentOf } from './path.js';
 export type { HostPort, ParsedConnectString } from './path.js';
+/** Watch event types and session states, as the wire numbers them (Java's Watcher.Event.*). */
+export { EventType, KeeperState } from '../jute/constants.js';

@@ -42,6 +42,7 @@ export class WatchStream implements AsyncIterableIterator<WatchedEvent> {
   /** Resolves once the first watch is set (or the stream ended). */
   readonly ready: Promise<void>;
 
+  /** @internal Made by ZooKeeperClient.watch(). */
   constructor(
     private readonly host: WatchHost,
     readonly path: string,
