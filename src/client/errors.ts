@@ -79,7 +79,11 @@ export class BadArgumentsError extends ZooKeeperError {
 }
 /** The client refused a path before sending anything (Java's IllegalArgumentException). */
 export class InvalidPathError extends BadArgumentsError {
-  constructor(path: string, reason: string) {
+  constructor(
+    path: string,
+    /** What is wrong with the path, in the words of Java's PathUtils. */
+    readonly reason: string,
+  ) {
     super(path, `Invalid path string "${path}": ${reason}`);
   }
 }

@@ -7,7 +7,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { needApache, apacheInstalled, startServer, RunningServer, ZK_CLI } from '../helpers/servers.js';
+import { needApache, apacheInstalled, startServer, RunningServer, ZK_CLI, ROOT } from '../helpers/servers.js';
+import { join } from 'node:path';
 import { diffLines } from './lib/differential.js';
 import { needPeer, peerKind, tszkBuilt } from './lib/suite.js';
 
@@ -17,9 +18,9 @@ interface CliRun {
   stderr: string;
 }
 
-function zkCli(connect: string, args: string[], input?: string): Promise<CliRun> {
+function zkCli(connect: string, args: string[], input?: string, program = ZK_CLI): Promise<CliRun> {
   return new Promise((resolve) => {
-    const p = spawn(ZK_CLI, ['-server', connect, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, CLIENT_JVMFLAGS: '-Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC' } });
+    const p = spawn(program, ['-server', connect, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, CLIENT_JVMFLAGS: '-Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC' } });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -138,6 +139,50 @@ const ERRORS = [
   'ls /',
   'quit',
 ];
+
+/** Forms of the 3.4 shell (the tutorial tszk came from is written for 3.4). */
+const LEGACY = [
+  'create /old v',
+  'ls / watch',
+  'get /old watch',
+  'stat /old watch',
+  'set /old v2',
+  'ls -s /old watch',
+  'delete /old 0',
+  'ls /',
+  'quit',
+];
+
+describe("tszk's zkCli.sh against Apache's zkCli.sh (Debian), both on Apache ZooKeeper 3.8", () => {
+  // Two fresh Apache servers: each client runs the same scripts in the same order on its own.
+  let servers: RunningServer[] = [];
+  before(async () => {
+    if (!apacheInstalled()) return;
+    servers = await Promise.all([startServer('apache'), startServer('apache')]);
+  });
+  after(() => Promise.all(servers.map((s) => s.stop())));
+
+  /** Without JLine, Java prints no prompt; tszk's shell on a pipe prints one. Both go. */
+  const shape = (text: string, connect: string): string[] =>
+    rankZxids(normalizeCli(text.replace(/\[zk: [^\]]*\((CONNECTING|CONNECTED)\) \d+\] /g, ''), connect))
+      .filter((l) => !/^JLine support is /.test(l))
+      // After quit, Java's event thread may print the Closed event before the JVM exits, or not.
+      .filter((l, i, all) => !(l === 'WATCHER::' && all[i + 1] === 'WatchedEvent state:Closed type:None path:null') && !(l === 'WatchedEvent state:Closed type:None path:null' && all[i - 1] === 'WATCHER::'));
+
+  for (const [name, script] of [['tutorial', TUTORIAL], ['errors', ERRORS], ['3.4 forms', LEGACY]] as const) {
+    it(`prints what Apache's zkCli prints: ${name}`, async (t) => {
+      if (!needApache(t)) return;
+      const [apache, tszk] = await Promise.all([
+        zkCli(servers[0]!.connectString, [], script.join('\n') + '\n'),
+        zkCli(servers[1]!.connectString, [], script.join('\n') + '\n', join(ROOT, 'bin/zkCli.sh')),
+      ]);
+      const a = [`exit ${apache.code}`, '--- stdout', ...hoistConnected(shape(apache.stdout, servers[0]!.connectString)), '--- stderr', ...shape(apache.stderr, servers[0]!.connectString)];
+      const b = [`exit ${tszk.code}`, '--- stdout', ...hoistConnected(shape(tszk.stdout, servers[1]!.connectString)), '--- stderr', ...shape(tszk.stderr, servers[1]!.connectString)];
+      assert.ok(a.length > 8, `Apache's zkCli printed almost nothing:\n${apache.stdout}\n${apache.stderr}`);
+      if (a.join('\n') !== b.join('\n')) assert.fail(`tszk's zkCli (${name}) differs from Apache's\n${diffLines(a, b, "Apache's zkCli", "tszk's zkCli")}`);
+    });
+  }
+});
 
 describe('zkCli.sh (Debian) against Apache ZooKeeper 3.8 and ' + peerKind(), () => {
   const canRun = apacheInstalled() && existsSync(ZK_CLI) && (peerKind() === 'apache' || tszkBuilt());

@@ -42,7 +42,8 @@ test('output formats: stat, ACLs, permissions, events, error messages', () => {
   assert.equal(lines[8], 'ephemeralOwner = 0x100');
   assert.equal(lines.length, 11);
   assert.equal(permString(31), 'cdrwa');
-  assert.equal(aclLine({ perms: 31, id: { scheme: 'world', id: 'anyone' } }), "'world,'anyone: cdrwa");
+  assert.equal(aclLine({ perms: 31, id: { scheme: 'world', id: 'anyone' } }), "'world,'anyone\n: cdrwa");
+  assert.equal(aclLine({ perms: 1, id: { scheme: 'ip', id: 'a,b}%\n' } }), "'ip,'a%2Cb%7D%25%0A\n: r");
   const errs: string[] = [];
   assert.deepEqual(parseAcl('digest:u:x:rw,bad,ip:1.2.3.4:q', (l) => errs.push(l)), [
     { perms: 3, id: { scheme: 'digest', id: 'u:x' } },

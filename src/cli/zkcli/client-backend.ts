@@ -18,7 +18,11 @@ async function wrap<T>(p: () => Promise<T>): Promise<T> {
   try {
     return await p();
   } catch (e) {
-    if (e instanceof InvalidPathError) throw new BadPathError(e.message);
+    // Java's PathUtils says the first few problems alone, the others after the path.
+    if (e instanceof InvalidPathError) {
+      const bare = /^Path (cannot be null|length must be|must start with|must not end with)/.test(e.reason);
+      throw new BadPathError(bare ? e.reason : `Invalid path string "${e.path ?? ''}" caused by ${e.reason}`);
+    }
     if (e instanceof ZooKeeperError) throw new ZkCallError(e.code, e.path ?? null, e.message);
     throw e;
   }

@@ -31,6 +31,11 @@ interface CommandSpec {
   groups?: OptionGroupSpec[];
   /** Checks after parsing (argument counts), throwing CliParseError with the usage. */
   check?(cl: ParsedCommandLine, usage: string): void;
+  /**
+   * The 3.4 form with one argument too many (`ls path watch`, `delete path version`): 3.8 prints
+   * this deprecation and, with `watch`, reads the third token as -w (its retainCompatibility).
+   */
+  legacy?: { message: string; thirdTokenIsWatch: boolean };
   run(ctx: CommandContext, cl: ParsedCommandLine): Promise<void>;
 }
 
@@ -86,6 +91,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'ls',
     usage: '[-s] [-w] [-R] path',
+    legacy: { message: "'ls path [watch]' has been deprecated. Please use 'ls [-w] path' instead.", thirdTokenIsWatch: true },
     options: [flag('?', 'help'), flag('s', 'stat'), flag('w', 'watch'), flag('R', 'recurse')],
     async run({ zk, io }, cl) {
       if (cl.args.length < 2) throw new CliError('ls [-s] [-w] [-R] path');
@@ -136,6 +142,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'get',
     usage: '[-s] [-w] path',
+    legacy: { message: "'get path [watch]' has been deprecated. Please use 'get [-s] [-w] path' instead.", thirdTokenIsWatch: true },
     options: [flag('s', 'stats'), flag('w', 'watch')],
     check: atLeast(2),
     async run({ zk, io }, cl) {
@@ -158,6 +165,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'stat',
     usage: '[-w] path',
+    legacy: { message: "'stat path [watch]' has been deprecated. Please use 'stat [-w] path' instead.", thirdTokenIsWatch: true },
     options: [flag('w', 'watch')],
     check: atLeast(2),
     async run({ zk, io }, cl) {
@@ -170,6 +178,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'delete',
     usage: '[-v version] path',
+    legacy: { message: "'delete path [version]' has been deprecated. Please use 'delete [-v version] path' instead.", thirdTokenIsWatch: false },
     options: [withArg('v', 'version')],
     check: atLeast(2),
     async run({ zk }, cl) {
@@ -535,8 +544,26 @@ export function usageLines(): string[] {
   return ['ZooKeeper -server host:port -client-configuration properties-file cmd args', ...COMMAND_NAMES.map((n) => `\t${n} ${usage.get(n)}`)];
 }
 
+/**
+ * Commands of the 3.4 shell that 3.8 dropped, kept so that tutorials written for 3.4 work: not in
+ * the usage (it stays 3.8's), found by name.
+ */
+const LEGACY_COMMANDS: CommandSpec[] = [
+  {
+    name: 'ls2',
+    usage: 'path [watch]',
+    check: atLeast(2),
+    async run({ zk, io }, cl) {
+      io.err("'ls2' has been deprecated. Please use 'ls [-s] path' instead.");
+      const r = await call(() => zk.getChildren(cl.args[1], cl.args.length > 2));
+      io.out(`[${[...r.children].sort().join(', ')}]`);
+      for (const l of statLines(r.stat)) io.out(l);
+    },
+  },
+];
+
 export function findCommand(name: string): CommandSpec | undefined {
-  return COMMANDS.find((c) => c.name === name);
+  return COMMANDS.find((c) => c.name === name) ?? LEGACY_COMMANDS.find((c) => c.name === name);
 }
 
 /** Parses `tokens` (the command name first) for `spec` and runs it. */
@@ -546,6 +573,13 @@ export async function runCommand(spec: CommandSpec, tokens: string[], ctx: Comma
   try {
     cl = parseCommandLine(tokens, spec.options ?? [], spec.groups ?? []);
     spec.check?.(cl, usage);
+    if (spec.legacy && cl.args.length > 2) {
+      ctx.io.err(spec.legacy.message);
+      // As Java: the third token becomes -w, whatever it was (`ls -s / watch` then lists "watch").
+      const again = [...tokens];
+      if (spec.legacy.thirdTokenIsWatch) again[2] = '-w';
+      cl = parseCommandLine(again, spec.options ?? [], spec.groups ?? []);
+    }
   } catch (e) {
     if (e instanceof CliParseError) throw new CliError(e.message);
     throw e;

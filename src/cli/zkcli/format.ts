@@ -48,8 +48,17 @@ export function permString(perms: number): string {
 }
 
 /** getAcl's line for one entry: jute's CSV of the Id, then the permissions. */
+/** A string as jute's ToStringOutputArchive prints it: after a quote, with \0 \n \r , } % escaped. */
+function juteString(s: string): string {
+  return `'${s.replace(/[\0\n\r,}%]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)}`;
+}
+
+/**
+ * getAcl's line for one ACL: Java prints `Id.toString() + ": " + perms`, and a record's toString
+ * ends with a newline, so the permissions land on a line of their own.
+ */
 export function aclLine(a: ACL): string {
-  return `'${a.id.scheme},'${a.id.id}: ${permString(a.perms)}`;
+  return `${juteString(a.id.scheme)},${juteString(a.id.id)}\n: ${permString(a.perms)}`;
 }
 
 /** AclParser: "scheme:id:perms[,...]"; malformed entries are reported on `err` and skipped. */
