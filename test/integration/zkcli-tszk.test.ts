@@ -29,6 +29,11 @@ test("tszk's zkCli.sh runs the tutorial's commands one at a time", async () => {
     assert.match(r.out, /^dataVersion = 1$/m);
     r = cli('ls', '/');
     assert.match(r.out, /^\[test, zookeeper\]$/m, 'the ephemeral went with its session');
+    // ls2, the tutorial's 3.4 command, which 3.8 dropped: children, then the stat.
+    r = cli('ls2', '/');
+    assert.equal(r.code, 0);
+    assert.match(r.out, /^\[test, zookeeper\]\ncZxid = 0x0\n(.*\n){9}numChildren = 2$/m);
+    assert.match(r.err, /^'ls2' has been deprecated\. Please use 'ls \[-s\] path' instead\.$/m);
     r = cli('deleteall', '/test');
     assert.equal(r.code, 0);
     r = cli('get', '/test');
