@@ -54,6 +54,10 @@ export function needApache(t: TestContext): boolean {
 export function needKazoo(t: TestContext): boolean {
   return need(t, kazooInstalled(), 'kazoo (python3-kazoo)', 'python3-kazoo');
 }
+/** True when javac can compile Java programs (a JDK); otherwise skips loudly. */
+export function needJavac(t: TestContext): boolean {
+  return need(t, spawnSync('javac', ['-version'], { stdio: 'ignore' }).status === 0, 'javac (a JDK)', 'default-jdk-headless');
+}
 /** True when tmux can run (a real terminal for interactive tests); otherwise skips loudly. */
 export function needTmux(t: TestContext): boolean {
   return need(t, tmuxInstalled(), 'tmux', 'tmux');

@@ -10,7 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, ZK_JARS, apacheInstalled, fourLetterWord, needApache, startServer, type RunningServer } from '../helpers/servers.js';
+import { ROOT, ZK_JARS, apacheInstalled, fourLetterWord, needApache, needJavac, startServer, type RunningServer } from '../helpers/servers.js';
 import { connect } from '../../src/index.js';
 
 const SOURCES = join(ROOT, 'test/interop/seed');
@@ -66,8 +66,9 @@ function serverLists(lines: string[]): string[][] {
 
 describe("the tutorial's Java examples, as written, against tszk and Apache ZooKeeper 3.8", () => {
   let classes = '';
+  const javacInstalled = spawnSync('javac', ['-version'], { stdio: 'ignore' }).status === 0;
   before(() => {
-    if (!apacheInstalled()) return;
+    if (!apacheInstalled() || !javacInstalled) return;
     classes = mkdtempSync(join(tmpdir(), 'tszk-seed-java-'));
     const javac = spawnSync('javac', ['-nowarn', '-d', classes, '-cp', ZK_JARS, ...['DistributeServer', 'DistributeClient', 'ZkClientApi'].map((c) => join(SOURCES, `${c}.java`))], { encoding: 'utf8' });
     assert.equal(javac.status, 0, `javac failed:\n${javac.stderr}`);
@@ -78,7 +79,7 @@ describe("the tutorial's Java examples, as written, against tszk and Apache ZooK
 
   for (const kind of ['tszk', 'apache'] as const) {
     it(`servers going online and offline are seen by the watching client (DistributeServer, DistributeClient) on ${kind}`, async (t) => {
-      if (!needApache(t)) return;
+      if (!needApache(t) || !needJavac(t)) return;
       // tickTime 500: the programs' 2000 ms sessions are allowed, and a killed server's expires soon.
       const server: RunningServer = await startServer(kind, { cfg: { tickTime: 500 } });
       const programs: JavaProgram[] = [];
@@ -113,7 +114,7 @@ describe("the tutorial's Java examples, as written, against tszk and Apache ZooK
     });
 
     it(`the API section: create, getChildren with a watcher that re-arms itself, exists, on ${kind}`, async (t) => {
-      if (!needApache(t)) return;
+      if (!needApache(t) || !needJavac(t)) return;
       const server = await startServer(kind);
       const api = new JavaProgram(classes, server.connectString, 'ZkClientApi');
       const zk = await connect(server.connectString);
