@@ -69,6 +69,11 @@ ZKSERVER_JS=$ZOOKEEPER_PREFIX/dist/src/cli/zkServer.js
 # V8 flags for the server. A small young generation: request garbage dies young, and the server's
 # resident memory stays low (309 instead of 441 bytes per znode at 1M znodes, measured).
 TSZK_NODE_FLAGS=${TSZK_NODE_FLAGS---max-semi-space-size=4}
+# glibc's malloc: large blocks always mmap'd, so the tree's column arrays, freed each time they
+# double, go back to the system instead of staying resident in the heap (dynamic threshold off).
+# 306 → 271 bytes of RSS per znode at 1M znodes, restart time unchanged (measured).
+MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_-131072}
+export MALLOC_MMAP_THRESHOLD_
 if [ ! -f "$ZKSERVER_JS" ]; then
   echo "Error: $ZKSERVER_JS is missing; build tszk first (npm run build)." >&2
   exit 1
