@@ -1,0 +1,95 @@
+/**
+ * A configuration centre (the tutorial's 配置中心, publish/subscribe): each setting is a znode under
+ * a root; writers publish, and every subscriber is pushed the new value when it changes (a watched
+ * NodeCache per key). Values are small strings (ZooKeeper keeps nodes under 1 MB).
+ */
+import type { ZooKeeperClient } from '../client/api.js';
+import { NoNodeError, NodeExistsError } from '../client/errors.js';
+import { joinPath } from '../client/path.js';
+import { NodeCache } from './cache.js';
+
+export const DEFAULT_CONFIG_PATH = '/config';
+
+export class ConfigCenter {
+  constructor(
+    readonly client: ZooKeeperClient,
+    readonly root = DEFAULT_CONFIG_PATH,
+  ) {}
+
+  private pathOf(key: string): string {
+    if (key === '' || key.includes('/')) throw new RangeError(`config key ${JSON.stringify(key)}: one non-empty name without '/'`);
+    return joinPath(this.root, key);
+  }
+
+  /** Sets a value (creating the key); every subscriber gets it. */
+  async publish(key: string, value: string): Promise<void> {
+    const path = this.pathOf(key);
+    for (;;) {
+      try {
+        await this.client.setData(path, value);
+        return;
+      } catch (e) {
+        if (!(e instanceof NoNodeError)) throw e;
+      }
+      try {
+        await this.client.mkdirp(this.root);
+        await this.client.create(path, value);
+        return;
+      } catch (e) {
+        if (!(e instanceof NodeExistsError)) throw e;
+      }
+    }
+  }
+
+  /** The value now, or null when the key is not set. */
+  async get(key: string): Promise<string | null> {
+    try {
+      return (await this.client.getData(this.pathOf(key))).data?.toString('utf8') ?? '';
+    } catch (e) {
+      if (e instanceof NoNodeError) return null;
+      throw e;
+    }
+  }
+
+  async remove(key: string): Promise<void> {
+    try {
+      await this.client.delete(this.pathOf(key));
+    } catch (e) {
+      if (!(e instanceof NoNodeError)) throw e;
+    }
+  }
+
+  /**
+   * Calls `onValue` with the current value (null when unset), then with every new value. Returns
+   * a function that stops the subscription.
+   */
+  async subscribe(key: string, onValue: (value: string | null) => void): Promise<() => void> {
+    const cache = new NodeCache(this.client, this.pathOf(key));
+    const text = (n: { data: Buffer | null } | null): string | null => (n === null ? null : (n.data?.toString('utf8') ?? ''));
+    await cache.start();
+    onValue(text(cache.current));
+    cache.on('changed', (n) => onValue(text(n)));
+    return () => cache.close();
+  }
+
+  /** The same as an async iterator: the current value, then each change, until `signal` aborts. */
+  async *watch(key: string, opts: { signal?: AbortSignal } = {}): AsyncGenerator<string | null> {
+    const queue: (string | null)[] = [];
+    let wake: (() => void) | undefined;
+    const stop = await this.subscribe(key, (v) => {
+      queue.push(v);
+      wake?.();
+    });
+    const aborted = new Promise<void>((r) => (opts.signal?.aborted ? r() : opts.signal?.addEventListener('abort', () => r(), { once: true })));
+    try {
+      for (;;) {
+        while (queue.length > 0) yield queue.shift()!;
+        if (opts.signal?.aborted) return;
+        await Promise.race([new Promise<void>((r) => (wake = r)), aborted]);
+        if (opts.signal?.aborted && queue.length === 0) return;
+      }
+    } finally {
+      stop();
+    }
+  }
+}

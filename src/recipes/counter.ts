@@ -1,0 +1,139 @@
+/**
+ * Counters and ids.
+ *
+ * DistributedCounter (Curator's DistributedAtomicLong, optimistic mode): the value is a decimal
+ * string in one znode, changed by compare-and-set on the znode's version (setData with the version
+ * read), retried on BadVersion. Every successful change is one atomic step.
+ *
+ * IdGenerator: unique, increasing ids from sequential znodes: each id is the sequence number the
+ * server gives a new child (the parent's cversion), so no two clients ever get the same one. The
+ * node is deleted right after (ids then advance by 2: creates and deletes both count).
+ */
+import type { ZooKeeperClient } from '../client/api.js';
+import { BadVersionError, NoNodeError, NodeExistsError } from '../client/errors.js';
+import { joinPath } from '../client/path.js';
+import { retrying, sequenceOf } from './util.js';
+
+/** The id in a created node's name (the server always appends one). */
+function idOf(path: string): number {
+  const id = sequenceOf(path);
+  if (id === null) throw new Error(`not a sequential node: ${path}`);
+  return id;
+}
+
+export class DistributedCounter {
+  constructor(
+    readonly client: ZooKeeperClient,
+    readonly path: string,
+    /** The value when the node does not exist yet. */
+    readonly initial = 0,
+  ) {}
+
+  private async read(): Promise<{ value: number; version: number }> {
+    for (;;) {
+      try {
+        const { data, stat } = await retrying(() => this.client.getData(this.path));
+        const s = data?.toString('utf8').trim() ?? '';
+        const value = s === '' ? this.initial : Number(s);
+        if (!Number.isSafeInteger(value)) throw new Error(`counter ${this.path} holds ${JSON.stringify(s)}, not an integer`);
+        return { value, version: stat.version };
+      } catch (e) {
+        if (!(e instanceof NoNodeError)) throw e;
+        try {
+          await this.client.mkdirp(this.path.slice(0, this.path.lastIndexOf('/')) || '/');
+          await this.client.create(this.path, String(this.initial));
+        } catch (x) {
+          if (!(x instanceof NodeExistsError)) throw x;
+        }
+      }
+    }
+  }
+
+  async get(): Promise<number> {
+    return (await this.read()).value;
+  }
+
+  /** Sets the value only if it is `expected` now; true when it was set. */
+  async compareAndSet(expected: number, value: number): Promise<boolean> {
+    for (;;) {
+      const cur = await this.read();
+      if (cur.value !== expected) return false;
+      try {
+        await this.client.setData(this.path, String(value), cur.version);
+        return true;
+      } catch (e) {
+        if (!(e instanceof BadVersionError)) throw e;
+      }
+    }
+  }
+
+  /** Applies `fn` atomically; returns the value before and after. */
+  async update(fn: (v: number) => number): Promise<{ before: number; after: number }> {
+    for (;;) {
+      const cur = await this.read();
+      const after = fn(cur.value);
+      if (!Number.isSafeInteger(after)) throw new RangeError(`counter value ${after} is not a safe integer`);
+      try {
+        await this.client.setData(this.path, String(after), cur.version);
+        return { before: cur.value, after };
+      } catch (e) {
+        // A setData lost with the connection may or may not have been applied: it is not retried
+        // blindly (that could add twice); the caller sees the ConnectionLossError.
+        if (!(e instanceof BadVersionError)) throw e;
+      }
+    }
+  }
+
+  /** Adds delta; returns the new value. */
+  async add(delta: number): Promise<number> {
+    return (await this.update((v) => v + delta)).after;
+  }
+
+  increment(): Promise<number> {
+    return this.add(1);
+  }
+
+  decrement(): Promise<number> {
+    return this.add(-1);
+  }
+
+  /** Sets the value unconditionally. */
+  async set(value: number): Promise<void> {
+    await this.update(() => value);
+  }
+}
+
+export class IdGenerator {
+  private readonly prefix: string;
+
+  constructor(
+    readonly client: ZooKeeperClient,
+    readonly path: string,
+  ) {
+    this.prefix = joinPath(path, 'id-');
+  }
+
+  /** The next id (unique across every client of the ensemble, increasing). */
+  async next(): Promise<number> {
+    for (;;) {
+      try {
+        const { path } = await this.client.create(this.prefix, null, { mode: 'persistentSequential' });
+        const id = idOf(path);
+        void this.client.delete(path).catch(() => undefined);
+        return id;
+      } catch (e) {
+        if (!(e instanceof NoNodeError)) throw e;
+        await this.client.mkdirp(this.path);
+      }
+    }
+  }
+
+  /** `n` ids in one round trip (a multi of sequential creates and their deletes is not possible:
+   *  the names are unknown before; so this pipelines n creates). */
+  async nextBatch(n: number): Promise<number[]> {
+    await this.client.mkdirp(this.path);
+    const created = await Promise.all(Array.from({ length: n }, () => this.client.create(this.prefix, null, { mode: 'persistentSequential' })));
+    for (const c of created) void this.client.delete(c.path).catch(() => undefined);
+    return created.map((c) => idOf(c.path));
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Service registry and discovery with client-side load balancing (the tutorial's "servers online
+ * and offline" and "soft load balancing"): a server registers an ephemeral-sequential node under
+ * `<base>/<service>` holding its address as JSON; it goes away with the server's session. Clients
+ * keep the list in a ChildrenCache (watched, so it follows servers coming and going) and pick an
+ * instance round robin, at random, or with their own strategy.
+ */
+import { EventEmitter } from 'node:events';
+import type { ZooKeeperClient } from '../client/api.js';
+import { joinPath } from '../client/path.js';
+import { ChildrenCache, type CachedNode } from './cache.js';
+import { deleteQuietly } from './util.js';
+
+/** What a server registers. */
+export interface ServiceAddress {
+  host: string;
+  port: number;
+  /** Anything else clients should know (JSON-serializable). */
+  payload?: unknown;
+}
+
+/** A registered instance as clients see it. */
+export interface ServiceInstance extends ServiceAddress {
+  /** The instance's node name (unique in the service). */
+  id: string;
+  path: string;
+}
+
+export const DEFAULT_SERVICES_PATH = '/services';
+
+/** A server's registration: it lasts as long as the session, or until unregister(). */
+export class Registration {
+  constructor(
+    private readonly client: ZooKeeperClient,
+    readonly path: string,
+  ) {}
+
+  unregister(): Promise<void> {
+    return deleteQuietly(this.client, this.path);
+  }
+}
+
+/** Registers instances of services. */
+export class ServiceRegistry {
+  constructor(
+    readonly client: ZooKeeperClient,
+    readonly basePath = DEFAULT_SERVICES_PATH,
+  ) {}
+
+  async register(service: string, address: ServiceAddress): Promise<Registration> {
+    const dir = joinPath(this.basePath, service);
+    await this.client.mkdirp(dir);
+    const { path } = await this.client.create(joinPath(dir, 'instance-'), JSON.stringify(address), { mode: 'ephemeralSequential' });
+    return new Registration(this.client, path);
+  }
+}
+
+/** Picks one instance of a non-empty list. */
+export type LoadBalancer = (instances: readonly ServiceInstance[]) => ServiceInstance;
+
+/** Each instance in turn (the list is in registration order). */
+export function roundRobin(): LoadBalancer {
+  let next = 0;
+  return (instances) => instances[next++ % instances.length]!;
+}
+
+export function random(rng: () => number = Math.random): LoadBalancer {
+  return (instances) => instances[Math.floor(rng() * instances.length)]!;
+}
+
+export interface ServiceDiscoveryEvents {
+  /** The instances changed (a server came or went). */
+  changed: [readonly ServiceInstance[]];
+  error: [unknown];
+}
+
+/** Follows the instances of one service. */
+export class ServiceDiscovery extends EventEmitter<ServiceDiscoveryEvents> {
+  private readonly cache: ChildrenCache;
+  private list: ServiceInstance[] = [];
+
+  constructor(
+    readonly client: ZooKeeperClient,
+    readonly service: string,
+    private readonly opts: { basePath?: string; balancer?: LoadBalancer } = {},
+  ) {
+    super();
+    this.cache = new ChildrenCache(client, joinPath(opts.basePath ?? DEFAULT_SERVICES_PATH, service));
+    this.cache.on('changed', (children) => {
+      this.list = [...children.values()].map(toInstance).filter((i): i is ServiceInstance => i !== null).sort((a, b) => (a.id < b.id ? -1 : 1));
+      this.emit('changed', this.list);
+    });
+    this.cache.on('error', (e) => {
+      if (this.listenerCount('error') > 0) this.emit('error', e);
+    });
+  }
+
+  async start(): Promise<this> {
+    await this.cache.start();
+    return this;
+  }
+
+  /** The instances now, in registration order. */
+  instances(): readonly ServiceInstance[] {
+    return this.list;
+  }
+
+  /** An instance chosen by the balancer (round robin by default), or undefined when none is up. */
+  pick(): ServiceInstance | undefined {
+    this.opts.balancer ??= roundRobin();
+    return this.list.length === 0 ? undefined : this.opts.balancer(this.list);
+  }
+
+  close(): void {
+    this.cache.close();
+  }
+}
+
+function toInstance(node: CachedNode): ServiceInstance | null {
+  try {
+    const a = JSON.parse(node.data?.toString('utf8') ?? '') as Partial<ServiceAddress>;
+    if (typeof a.host !== 'string' || typeof a.port !== 'number') return null;
+    return { host: a.host, port: a.port, payload: a.payload, id: node.path.slice(node.path.lastIndexOf('/') + 1), path: node.path };
+  } catch {
+    return null; // not ours: skip it
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * Leader election.
+ *
+ * LeaderLatch (Curator's LeaderLatch): every participant keeps an ephemeral-sequential node; the
+ * lowest is the leader; the others watch only their predecessor. Leadership is given up as soon as
+ * the connection is suspended (the session may be expiring on the server, and another participant
+ * may be elected when it does), and taken back after the reconnection if the node is still the
+ * lowest. So at most one participant believes it leads at any time, even when leaders are killed.
+ *
+ * LeaderSelector (Curator's LeaderSelector): participants queue on a mutex; the holder's
+ * `takeLeadership(signal)` runs, and leadership ends when it returns (or when `signal` aborts:
+ * connection suspended, session expired, selector closed). With autoRequeue it queues again.
+ */
+import { EventEmitter } from 'node:events';
+import type { ZooKeeperClient } from '../client/api.js';
+import { NoNodeError } from '../client/errors.js';
+import { joinPath } from '../client/path.js';
+import type { ConnectionState } from '../client/types.js';
+import { Mutex } from './lock.js';
+import { abortReason, deleteQuietly, isFatal, protectedCreate, retrying, sleep, sortBySequence, waitForWatch } from './util.js';
+
+export interface LeaderLatchEvents {
+  isLeader: [];
+  notLeader: [];
+  /** A background step failed (the latch retries unless the session is gone). */
+  error: [unknown];
+}
+
+export interface Participant {
+  id: string;
+  path: string;
+  isLeader: boolean;
+}
+
+export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
+  private ourPath: string | undefined;
+  private leader = false;
+  private phase: 'latent' | 'started' | 'closed' = 'latent';
+  private epoch = 0;
+  private readonly onState: (s: ConnectionState) => void;
+
+  constructor(
+    readonly client: ZooKeeperClient,
+    /** The election's directory: participants are its children. */
+    readonly path: string,
+    /** This participant's id, stored in its node. */
+    readonly id: string = '',
+  ) {
+    super();
+    this.onState = (s) => this.stateChanged(s);
+  }
+
+  get hasLeadership(): boolean {
+    return this.leader;
+  }
+
+  /** Joins the election. */
+  async start(): Promise<void> {
+    if (this.phase !== 'latent') throw new Error('LeaderLatch already started');
+    this.phase = 'started';
+    this.client.on('state', this.onState);
+    await this.reset();
+  }
+
+  private setLeader(v: boolean): void {
+    if (this.leader === v) return;
+    this.leader = v;
+    this.emit(v ? 'isLeader' : 'notLeader');
+  }
+
+  private stateChanged(s: ConnectionState): void {
+    if (this.phase !== 'started') return;
+    switch (s) {
+      case 'suspended':
+        this.setLeader(false);
+        break;
+      case 'reconnected':
+        void this.check(this.epoch);
+        break;
+      case 'expired':
+        this.setLeader(false);
+        this.ourPath = undefined;
+        this.epoch++;
+        break;
+      case 'connected':
+        // A new session (renewSessionOnExpiry): join again.
+        void this.reset();
+        break;
+      case 'closed':
+        this.setLeader(false);
+        break;
+    }
+  }
+
+  private async reset(): Promise<void> {
+    const epoch = ++this.epoch;
+    this.setLeader(false);
+    const old = this.ourPath;
+    this.ourPath = undefined;
+    try {
+      if (old) await deleteQuietly(this.client, old);
+      const p = await protectedCreate(this.client, this.path, 'latch-', this.id);
+      if (epoch !== this.epoch || this.phase !== 'started') {
+        await deleteQuietly(this.client, p);
+        return;
+      }
+      this.ourPath = p;
+      await this.check(epoch);
+    } catch (e) {
+      this.failed(e, epoch);
+    }
+  }
+
+  private failed(e: unknown, epoch: number): void {
+    if (this.phase !== 'started' || epoch !== this.epoch) return;
+    if (isFatal(e)) return; // the state listener handles expiry and close
+    this.emit('error', e);
+    void sleep(200).then(() => {
+      if (epoch === this.epoch && this.phase === 'started') void this.reset();
+    });
+  }
+
+  private async check(epoch: number): Promise<void> {
+    try {
+      for (;;) {
+        if (epoch !== this.epoch || this.phase !== 'started' || !this.ourPath) return;
+        const ours = this.ourPath.slice(this.path.length + 1);
+        const names = sortBySequence((await retrying(() => this.client.getChildren(this.path))).children);
+        if (epoch !== this.epoch || this.phase !== 'started') return;
+        const i = names.indexOf(ours);
+        if (i < 0) {
+          void this.reset();
+          return;
+        }
+        if (i === 0) {
+          // Only while connected: a reply can come in just before a suspension was noticed.
+          if (this.client.connected) this.setLeader(true);
+          return;
+        }
+        this.setLeader(false);
+        const pred = joinPath(this.path, names[i - 1]);
+        const ev = await waitForWatch(this.client, pred, async (w) => (await retrying(() => this.client.exists(pred, { watch: w }))) !== null);
+        if (ev !== undefined && ev.type !== 'NodeDeleted') continue;
+      }
+    } catch (e) {
+      this.failed(e, epoch);
+    }
+  }
+
+  /** Resolves once this participant leads (rejects on abort/timeout or when the latch closes). */
+  awaitLeadership(opts: { signal?: AbortSignal; timeout?: number } = {}): Promise<void> {
+    if (this.leader) return Promise.resolve();
+    if (this.phase === 'closed') return Promise.reject(new Error('LeaderLatch is closed'));
+    const signal = opts.timeout !== undefined ? (opts.signal ? AbortSignal.any([opts.signal, AbortSignal.timeout(opts.timeout)]) : AbortSignal.timeout(opts.timeout)) : opts.signal;
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        this.off('isLeader', onLeader);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onLeader = (): void => {
+        done();
+        resolve();
+      };
+      const onAbort = (): void => {
+        done();
+        reject(abortReason(signal!));
+      };
+      this.on('isLeader', onLeader);
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Leaves the election (deletes the node; another participant takes over). */
+  async close(): Promise<void> {
+    if (this.phase === 'closed') return;
+    this.phase = 'closed';
+    this.epoch++;
+    this.client.off('state', this.onState);
+    this.setLeader(false);
+    const p = this.ourPath;
+    this.ourPath = undefined;
+    if (p) await deleteQuietly(this.client, p);
+  }
+
+  /** Every participant in order; the first leads. */
+  async participants(): Promise<Participant[]> {
+    let names: string[];
+    try {
+      names = sortBySequence((await this.client.getChildren(this.path)).children);
+    } catch (e) {
+      if (e instanceof NoNodeError) return [];
+      throw e;
+    }
+    const out: Participant[] = [];
+    for (const n of names) {
+      const p = joinPath(this.path, n);
+      try {
+        const d = await this.client.getData(p);
+        out.push({ id: d.data?.toString('utf8') ?? '', path: p, isLeader: out.length === 0 });
+      } catch (e) {
+        if (!(e instanceof NoNodeError)) throw e;
+      }
+    }
+    return out;
+  }
+
+  /** The leader's id, or null when nobody participates. */
+  async leaderId(): Promise<string | null> {
+    return (await this.participants())[0]?.id ?? null;
+  }
+}
+
+export interface LeaderSelectorOptions {
+  /** Queue again after leadership ends (default true). */
+  autoRequeue?: boolean;
+  /** This participant's id, stored in its node. */
+  id?: string;
+}
+
+export class LeaderSelector {
+  private readonly mutex: Mutex;
+  private readonly closing = new AbortController();
+  private running: Promise<void> | undefined;
+  private leading = false;
+
+  constructor(
+    readonly client: ZooKeeperClient,
+    readonly path: string,
+    /** Runs while this participant leads; return (or honour the signal) to give leadership up. */
+    private readonly takeLeadership: (signal: AbortSignal) => Promise<void>,
+    private readonly opts: LeaderSelectorOptions = {},
+  ) {
+    this.mutex = new Mutex(client, path, { data: opts.id ?? '', lostOnSuspend: true });
+  }
+
+  get hasLeadership(): boolean {
+    return this.leading;
+  }
+
+  /** Starts queueing for leadership (in the background). */
+  start(): void {
+    if (this.running) throw new Error('LeaderSelector already started');
+    this.running = this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    const autoRequeue = this.opts.autoRequeue ?? true;
+    while (!this.closing.signal.aborted) {
+      try {
+        const lease = await this.mutex.acquire({ signal: this.closing.signal });
+        try {
+          this.leading = true;
+          await this.takeLeadership(AbortSignal.any([lease.signal, this.closing.signal]));
+        } finally {
+          this.leading = false;
+          await lease.release();
+        }
+      } catch (e) {
+        if (this.closing.signal.aborted || (isFatal(e) && !this.client.isAlive)) return;
+        await sleep(100).catch(() => undefined);
+      }
+      if (!autoRequeue) return;
+    }
+  }
+
+  /** Leaves the election; a running takeLeadership sees its signal abort. */
+  async close(): Promise<void> {
+    this.closing.abort(new Error('LeaderSelector closed'));
+    await this.running;
+  }
+}
