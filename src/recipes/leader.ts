@@ -54,7 +54,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     return this.leader;
   }
 
-  /** Joins the election. */
+  /** Joins the election: resolves once this participant's node exists; leadership comes as 'isLeader'. */
   async start(): Promise<void> {
     if (this.phase !== 'latent') throw new Error('LeaderLatch already started');
     this.phase = 'started';
@@ -105,7 +105,8 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
         return;
       }
       this.ourPath = p;
-      await this.check(epoch);
+      // In the background: a participant that does not lead waits there for its predecessor.
+      void this.check(epoch);
     } catch (e) {
       this.failed(e, epoch);
     }
