@@ -4,7 +4,7 @@
  * always closed, and small waiting utilities.
  */
 import { createServer } from 'node:net';
-import type { TestContext } from 'node:test';
+import { before, after, type TestContext } from 'node:test';
 import { startServer, apacheInstalled, type RunningServer, type ServerOptions } from '../helpers/servers.js';
 import { connect, type ZooKeeperClient, type ConnectOptions } from '../../src/index.js';
 
@@ -84,4 +84,21 @@ export function nextEvent<T extends unknown[]>(emitter: { once(ev: string, fn: (
       resolve(a);
     });
   });
+}
+
+/**
+ * For a describe block: a server of serverKind() started before its tests, and a pool of clients;
+ * both closed after them. Read `server` and `clients` inside the tests.
+ */
+export function suiteServer(): { readonly server: RunningServer; readonly clients: Clients } {
+  const ctx = {} as { server: RunningServer; clients: Clients };
+  before(async () => {
+    ctx.server = await startTestServer();
+    ctx.clients = new Clients(ctx.server.connectString);
+  });
+  after(async () => {
+    await ctx.clients?.closeAll();
+    await ctx.server?.stop();
+  });
+  return ctx;
 }

@@ -6,50 +6,19 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, ZK_JARS, apacheInstalled, fourLetterWord, needApache, needJavac, startServer, type RunningServer } from '../helpers/servers.js';
 import { connect } from '../../src/index.js';
+import { LineProcess } from '../helpers/line-process.js';
 
 const SOURCES = join(ROOT, 'test/interop/seed');
 
-/** A running Java program and the lines it printed on stdout. */
-class JavaProgram {
-  readonly lines: string[] = [];
-  private readonly proc: ChildProcess;
-  private stderr = '';
-
-  constructor(classes: string, connectString: string, main: string, args: string[] = []) {
-    this.proc = spawn('java', ['-Xmx64m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-cp', `${classes}:${ZK_JARS}`, `-DconnectString=${connectString}`, main, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let partial = '';
-    this.proc.stdout!.on('data', (c: Buffer) => {
-      const parts = (partial + c.toString()).split('\n');
-      partial = parts.pop()!;
-      this.lines.push(...parts);
-    });
-    this.proc.stderr!.on('data', (c: Buffer) => (this.stderr += c.toString()));
-  }
-
-  async waitFor(ok: (lines: string[]) => boolean, what: string, timeoutMs = 30000): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    while (!ok(this.lines)) {
-      if (this.proc.exitCode !== null) throw new Error(`${what}: the program exited (${this.proc.exitCode}):\n${this.lines.join('\n')}\n${this.stderr}`);
-      if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms; it printed:\n${this.lines.join('\n')}\n${this.stderr.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  /** SIGKILL: the process vanishes without closing its session, as a crashed server would. */
-  async kill(): Promise<void> {
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    const gone = new Promise((r) => this.proc.once('exit', r));
-    this.proc.kill('SIGKILL');
-    await gone;
-  }
+/** A Java program run with Debian's ZooKeeper client on the classpath. */
+function javaProgram(classes: string, connectString: string, main: string, args: string[] = []): LineProcess {
+  return new LineProcess('java', ['-Xmx64m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-cp', `${classes}:${ZK_JARS}`, `-DconnectString=${connectString}`, main, ...args]);
 }
 
 /** DistributeClient's "[a, b]" lines as sorted lists, consecutive repeats merged. */
@@ -82,9 +51,9 @@ describe("the tutorial's Java examples, as written, against tszk and Apache ZooK
       if (!needApache(t) || !needJavac(t)) return;
       // tickTime 500: the programs' 2000 ms sessions are allowed, and a killed server's expires soon.
       const server: RunningServer = await startServer(kind, { cfg: { tickTime: 500 } });
-      const programs: JavaProgram[] = [];
-      const run = (main: string, ...args: string[]): JavaProgram => {
-        const p = new JavaProgram(classes, server.connectString, main, args);
+      const programs: LineProcess[] = [];
+      const run = (main: string, ...args: string[]): LineProcess => {
+        const p = javaProgram(classes, server.connectString, main, args);
         programs.push(p);
         return p;
       };
@@ -116,7 +85,7 @@ describe("the tutorial's Java examples, as written, against tszk and Apache ZooK
     it(`the API section: create, getChildren with a watcher that re-arms itself, exists, on ${kind}`, async (t) => {
       if (!needApache(t) || !needJavac(t)) return;
       const server = await startServer(kind);
-      const api = new JavaProgram(classes, server.connectString, 'ZkClientApi');
+      const api = javaProgram(classes, server.connectString, 'ZkClientApi');
       const zk = await connect(server.connectString);
       try {
         await api.waitFor((l) => l.includes('done'), 'the API calls');

@@ -1,27 +1,17 @@
 /**
  * Barriers, queue, counter and id generator against a live server, many clients at once.
  */
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Barrier, DoubleBarrier, DistributedQueue, DistributedCounter, IdGenerator } from '../../src/index.js';
-import { startTestServer, serverKind, needServerKind, Clients, sleep } from '../client/helpers.js';
-import type { RunningServer } from '../helpers/servers.js';
+import { serverKind, needServerKind, suiteServer, sleep } from '../client/helpers.js';
 
 describe(`barriers, queue, counter, ids (${serverKind()})`, { timeout: 120000 }, () => {
-  let server: RunningServer;
-  let clients: Clients;
-  before(async () => {
-    server = await startTestServer();
-    clients = new Clients(server.connectString);
-  });
-  after(async () => {
-    await clients.closeAll();
-    await server.stop();
-  });
+  const suite = suiteServer();
 
   it('barrier: waiters pass only once it is removed', async (t) => {
     if (!needServerKind(t, serverKind())) return;
-    const [owner, ...others] = await Promise.all([0, 1, 2, 3].map(() => clients.open()));
+    const [owner, ...others] = await Promise.all([0, 1, 2, 3].map(() => suite.clients.open()));
     await new Barrier(owner!, '/barrier/b').set();
     let passed = 0;
     const waits = others.map((c) => new Barrier(c, '/barrier/b').wait().then(() => passed++));
@@ -41,7 +31,7 @@ describe(`barriers, queue, counter, ids (${serverKind()})`, { timeout: 120000 },
 
   it('double barrier: nobody starts before all 4 entered, nobody leaves before all are done', async (t) => {
     if (!needServerKind(t, serverKind())) return;
-    const all = await Promise.all([0, 1, 2, 3].map(() => clients.open()));
+    const all = await Promise.all([0, 1, 2, 3].map(() => suite.clients.open()));
     const log: string[] = [];
     await Promise.all(
       all.map(async (c, i) => {
@@ -66,7 +56,7 @@ describe(`barriers, queue, counter, ids (${serverKind()})`, { timeout: 120000 },
 
   it('queue: every item taken exactly once, in order per producer', async (t) => {
     if (!needServerKind(t, serverKind())) return;
-    const [p1, p2, ...consumers] = await Promise.all([0, 1, 2, 3, 4].map(() => clients.open()));
+    const [p1, p2, ...consumers] = await Promise.all([0, 1, 2, 3, 4].map(() => suite.clients.open()));
     const taken: string[] = [];
     const consuming = consumers.map(async (c) => {
       const q = new DistributedQueue(c, '/queue/jobs');
@@ -97,7 +87,7 @@ describe(`barriers, queue, counter, ids (${serverKind()})`, { timeout: 120000 },
 
   it('counter: 20 clients × 10 increments make 200', async (t) => {
     if (!needServerKind(t, serverKind())) return;
-    const all = await Promise.all(Array.from({ length: 20 }, () => clients.open()));
+    const all = await Promise.all(Array.from({ length: 20 }, () => suite.clients.open()));
     await Promise.all(
       all.map(async (c) => {
         const counter = new DistributedCounter(c, '/counters/hits');
@@ -113,7 +103,7 @@ describe(`barriers, queue, counter, ids (${serverKind()})`, { timeout: 120000 },
 
   it('id generator: 20 clients × 50 ids, no duplicate, each client increasing', async (t) => {
     if (!needServerKind(t, serverKind())) return;
-    const all = await Promise.all(Array.from({ length: 20 }, () => clients.open()));
+    const all = await Promise.all(Array.from({ length: 20 }, () => suite.clients.open()));
     const perClient = await Promise.all(
       all.map(async (c) => {
         const gen = new IdGenerator(c, '/ids/orders');

@@ -2,33 +2,24 @@
  * Service discovery with load balancing, the configuration centre, and the node / children / tree
  * caches against a live server.
  */
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServiceRegistry, ServiceDiscovery, random, ConfigCenter, NodeCache, ChildrenCache, TreeCache } from '../../src/index.js';
-import { startTestServer, serverKind, needServerKind, Clients, waitUntil } from '../client/helpers.js';
-import type { RunningServer } from '../helpers/servers.js';
+import { serverKind, needServerKind, suiteServer, waitUntil } from '../client/helpers.js';
 
 describe(`discovery, configuration, caches (${serverKind()})`, { timeout: 120000 }, () => {
-  let server: RunningServer;
-  let clients: Clients;
-  before(async () => {
-    server = await startTestServer();
-    clients = new Clients(server.connectString);
-  });
-  after(async () => {
-    await clients.closeAll();
-    await server.stop();
-  });
+  const suite = suiteServer();
 
   it('servers come and go; clients see them and balance round robin or at random', async (t) => {
     if (!needServerKind(t, serverKind())) return;
-    const servers = await Promise.all([0, 1, 2].map(() => clients.open()));
-    const client = await clients.open();
+    const servers = await Promise.all([0, 1, 2].map(() => suite.clients.open()));
+    const client = await suite.clients.open();
     const discovery = await new ServiceDiscovery(client, 'orders').start();
     t.after(() => discovery.close());
     assert.deepEqual(discovery.instances(), []);
     assert.equal(discovery.pick(), undefined);
-    const regs = await Promise.all(servers.map((s, i) => new ServiceRegistry(s).register('orders', { host: `10.0.0.${i + 1}`, port: 8080 + i })));
+    const regs = [];
+    for (const [i, s] of servers.entries()) regs.push(await new ServiceRegistry(s).register('orders', { host: `10.0.0.${i + 1}`, port: 8080 + i }));
     await waitUntil(() => discovery.instances().length === 3, 5000, 'three instances');
     const hosts = discovery.instances().map((x) => `${x.host}:${x.port}`);
     assert.deepEqual(hosts, ['10.0.0.1:8080', '10.0.0.2:8081', '10.0.0.3:8082'], 'in registration order');
@@ -42,14 +33,14 @@ describe(`discovery, configuration, caches (${serverKind()})`, { timeout: 120000
     assert.deepEqual(discovery.instances().map((x) => x.host), ['10.0.0.1', '10.0.0.3']);
     // One unregisters; a new one comes.
     await regs[0]!.unregister();
-    await new ServiceRegistry(await clients.open()).register('orders', { host: '10.0.0.4', port: 9000, payload: { zone: 'b' } });
+    await new ServiceRegistry(await suite.clients.open()).register('orders', { host: '10.0.0.4', port: 9000, payload: { zone: 'b' } });
     await waitUntil(() => discovery.instances().map((x) => x.host).join() === '10.0.0.3,10.0.0.4', 5000, 'the new set');
     assert.deepEqual(discovery.instances()[1]!.payload, { zone: 'b' });
   });
 
   it('configuration centre: subscribers get the value and every change', async (t) => {
     if (!needServerKind(t, serverKind())) return;
-    const [admin, a, b] = await Promise.all([0, 1, 2].map(() => clients.open()));
+    const [admin, a, b] = await Promise.all([0, 1, 2].map(() => suite.clients.open()));
     const seenA: (string | null)[] = [];
     const seenB: (string | null)[] = [];
     const stopA = await new ConfigCenter(a!).subscribe('db.url', (v) => seenA.push(v));
@@ -81,7 +72,7 @@ describe(`discovery, configuration, caches (${serverKind()})`, { timeout: 120000
 
   it('node, children and tree caches follow the server', async (t) => {
     if (!needServerKind(t, serverKind())) return;
-    const [w, r] = await Promise.all([0, 1].map(() => clients.open()));
+    const [w, r] = await Promise.all([0, 1].map(() => suite.clients.open()));
     const node = await new NodeCache(r!, '/cache/app/conf').start();
     const children = await new ChildrenCache(r!, '/cache/app').start();
     const tree = await new TreeCache(r!, '/cache').start();

@@ -4,48 +4,17 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/servers.js';
 import type { RunningServer } from '../helpers/servers.js';
 import { startTestServer } from '../client/helpers.js';
-
-class Example {
-  readonly lines: string[] = [];
-  readonly proc: ChildProcess;
-  private err = '';
-  readonly exited: Promise<number | null>;
-
-  constructor(connect: string, name: string, args: string[]) {
-    this.proc = spawn(process.execPath, [join(ROOT, 'dist/examples', `${name}.js`), ...args], { env: { ...process.env, ZK_CONNECT: connect }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let partial = '';
-    this.proc.stdout!.on('data', (c: Buffer) => {
-      const parts = (partial + c.toString()).split('\n');
-      partial = parts.pop()!;
-      this.lines.push(...parts);
-    });
-    this.proc.stderr!.on('data', (c: Buffer) => (this.err += c.toString()));
-    this.exited = new Promise((r) => this.proc.once('exit', (code) => r(code)));
-  }
-
-  async waitFor(ok: (lines: string[]) => boolean, what: string, timeoutMs = 15000): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    while (!ok(this.lines)) {
-      if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms; printed:\n${this.lines.join('\n')}\n${this.err}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-
-  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
-    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill(signal);
-  }
-}
+import { LineProcess } from '../helpers/line-process.js';
 
 describe('examples/', { timeout: 120000 }, () => {
   let server: RunningServer;
-  const running: Example[] = [];
-  const run = (name: string, ...args: string[]): Example => {
-    const e = new Example(server.connectString, name, args);
+  const running: LineProcess[] = [];
+  const run = (name: string, ...args: string[]): LineProcess => {
+    const e = new LineProcess(process.execPath, [join(ROOT, 'dist/examples', `${name}.js`), ...args], { ...process.env, ZK_CONNECT: server.connectString });
     running.push(e);
     return e;
   };
@@ -53,7 +22,7 @@ describe('examples/', { timeout: 120000 }, () => {
     server = await startTestServer('tszk');
   });
   after(async () => {
-    for (const e of running) e.kill();
+    for (const e of running) await e.kill();
     await server.stop();
   });
 
@@ -65,9 +34,9 @@ describe('examples/', { timeout: 120000 }, () => {
     await client.waitFor((l) => l.includes('[hadoop102]'), 'the client sees hadoop102');
     const b = run('servers-online', 'server', 'hadoop103');
     await client.waitFor((l) => l.includes('[hadoop102, hadoop103]'), 'the client sees both');
-    a.kill();
+    await a.kill();
     await client.waitFor((l) => l.at(-1) === '[hadoop103]', 'hadoop102 offline');
-    b.kill();
+    await b.kill();
     await client.waitFor((l) => l.at(-1) === '[]', 'hadoop103 offline');
   });
 
@@ -94,7 +63,7 @@ describe('examples/', { timeout: 120000 }, () => {
     const p2 = run('leader-election', 'p2');
     await p2.waitFor((l) => l.includes('p2 joined the election'), 'p2 joins');
     assert.ok(!p2.lines.includes('p2 is the leader'));
-    p1.kill();
+    await p1.kill();
     await p2.waitFor((l) => l.includes('p2 is the leader'), 'p2 leads after p1 is gone');
   });
 

@@ -3,28 +3,18 @@
  * mutex under contention (50 clients, 1,000 takes, no overlap), no herd effect, read/write lock,
  * semaphore, the lease lost on session expiry, and the lock kept across a server restart.
  */
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, Mutex, ReadWriteLock, Semaphore, LockLostError, type ZooKeeperClient, type Lease } from '../../src/index.js';
-import { startTestServer, serverKind, needServerKind, Clients, waitUntil, sleep } from '../client/helpers.js';
-import type { RunningServer } from '../helpers/servers.js';
+import { startTestServer, serverKind, needServerKind, suiteServer, waitUntil, sleep } from '../client/helpers.js';
 import { Proxy } from '../client/proxy.js';
 
 describe(`locks (${serverKind()})`, { timeout: 120000 }, () => {
-  let server: RunningServer;
-  let clients: Clients;
-  before(async () => {
-    server = await startTestServer();
-    clients = new Clients(server.connectString);
-  });
-  after(async () => {
-    await clients.closeAll();
-    await server.stop();
-  });
+  const suite = suiteServer();
 
   it('50 clients take the mutex 1,000 times in all, never two at once', async (t) => {
     if (!needServerKind(t, serverKind())) return;
-    const all = await Promise.all(Array.from({ length: 50 }, () => clients.open()));
+    const all = await Promise.all(Array.from({ length: 50 }, () => suite.clients.open()));
     let inside = 0;
     let takes = 0;
     const overlaps: string[] = [];
@@ -48,7 +38,7 @@ describe(`locks (${serverKind()})`, { timeout: 120000 }, () => {
 
   it('a release wakes only the next waiter (no herd)', async (t) => {
     if (!needServerKind(t, serverKind())) return;
-    const all = await Promise.all(Array.from({ length: 8 }, () => clients.open()));
+    const all = await Promise.all(Array.from({ length: 8 }, () => suite.clients.open()));
     // Count each client's getChildren calls: a woken waiter lists the contenders again.
     const lists = all.map(() => 0);
     all.forEach((c, i) => {
@@ -87,7 +77,7 @@ describe(`locks (${serverKind()})`, { timeout: 120000 }, () => {
 
   it('read/write lock: readers share, a writer is alone', async (t) => {
     if (!needServerKind(t, serverKind())) return;
-    const [a, b, c] = await Promise.all([clients.open(), clients.open(), clients.open()]);
+    const [a, b, c] = await Promise.all([suite.clients.open(), suite.clients.open(), suite.clients.open()]);
     const r1 = await new ReadWriteLock(a!, '/locks/rw').readLock.acquire();
     const r2 = await new ReadWriteLock(b!, '/locks/rw').readLock.acquire();
     let writing = false;
@@ -112,7 +102,7 @@ describe(`locks (${serverKind()})`, { timeout: 120000 }, () => {
 
   it('semaphore: at most 3 leases at once, and 3 are used', async (t) => {
     if (!needServerKind(t, serverKind())) return;
-    const all = await Promise.all(Array.from({ length: 8 }, () => clients.open()));
+    const all = await Promise.all(Array.from({ length: 8 }, () => suite.clients.open()));
     let held = 0;
     let most = 0;
     await Promise.all(
@@ -133,17 +123,17 @@ describe(`locks (${serverKind()})`, { timeout: 120000 }, () => {
   it('the holder learns it lost the lock when its session expires', async (t) => {
     if (!needServerKind(t, serverKind())) return;
     // The holder reaches the server through a proxy, so it can be cut off while its session ends.
-    const proxy = await new Proxy(server.port).start();
+    const proxy = await new Proxy(suite.server.port).start();
     t.after(() => proxy.close());
-    const c = await clients.open({}, proxy.connectString);
-    const other = await clients.open();
+    const c = await suite.clients.open({}, proxy.connectString);
+    const other = await suite.clients.open();
     const lease = await new Mutex(c, '/locks/expiry').acquire();
     const lost = new Promise<unknown>((r) => lease.signal.addEventListener('abort', () => r(lease.signal.reason), { once: true }));
     proxy.setRefusing(true);
     proxy.dropAll();
     // Another connection takes the session over and closes it: the server ends the session; the
     // holder learns it when it gets through again.
-    const thief = await connect(server.connectString, { session: { id: c.sessionId, password: c.sessionPassword } });
+    const thief = await connect(suite.server.connectString, { session: { id: c.sessionId, password: c.sessionPassword } });
     await thief.close();
     proxy.setRefusing(false);
     const reason = await Promise.race([lost, sleep(15000).then(() => 'still held after 15 s')]);
