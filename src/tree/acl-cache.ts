@@ -36,6 +36,11 @@ export class ACLCache {
     return id;
   }
 
+  /** Whether `id` names an ACL of this cache (a fuzzy snapshot's node may carry one it lacks). */
+  knows(id: number): boolean {
+    return id === OPEN_UNSAFE_ACL_ID || this.byId.has(id);
+  }
+
   get(id: number): readonly ACL[] {
     if (id === OPEN_UNSAFE_ACL_ID) return OPEN_ACL_UNSAFE;
     return this.byId.get(id) ?? OPEN_ACL_UNSAFE;

@@ -232,6 +232,11 @@ export class DataTree implements SnapshotSource {
   mtime(id: number): number {
     return readLongNumber(this.slab, id * SLOT + O_MTIME);
   }
+  /** Whether the node's ACL id is in the ACL table (see createNode on fuzzy snapshots). */
+  aclIsKnown(id: number): boolean {
+    return this.aclCache.knows(this.aclId(id));
+  }
+
   aclId(id: number): number {
     return this.slab.readInt32BE(id * SLOT + O_ACL);
   }
@@ -387,7 +392,18 @@ export class DataTree implements SnapshotSource {
     const name = path.substring(slash + 1);
     const parent = this.lookup(parentPath);
     if (parent < 0) throw new TreeError(Err.NoNode, path);
-    if (this.store.child(parent, name) >= 0) throw new TreeError(Err.NodeExists, path);
+    const existing = this.store.child(parent, name);
+    if (existing >= 0) {
+      // A fuzzy snapshot can hold a node created after the snapshot's ACL table was written: its
+      // ACL id is unknown there, and would read as world-open. The create being replayed carries
+      // the ACL: take it.
+      if (!this.aclCache.knows(this.aclId(existing))) {
+        const fixed = this.aclCache.convert(acl === null ? null : [...acl]);
+        this.aclCache.addUsage(fixed);
+        this.slab.writeInt32BE(fixed, existing * SLOT + O_ACL);
+      }
+      throw new TreeError(Err.NodeExists, path);
+    }
     const aclId = this.aclCache.convert(acl === null ? null : [...acl]);
     const poff = parent * SLOT;
     this.digestRemove(parentPath, parent);

@@ -74,7 +74,13 @@ export class MiniTree implements SnapshotSource {
     // Replaying a fuzzy snapshot can meet a node that is already there, or a parent already gone:
     // DataTree.processTxn turns both into an error result and changes nothing.
     if (!parent) return;
-    if (parent.children.has(path.substring(slash + 1))) return;
+    if (parent.children.has(path.substring(slash + 1))) {
+      // A node the snapshot has but whose ACL it lacks (added to the table after it was written):
+      // the replayed create carries the ACL.
+      const n = this.byPath.get(path);
+      if (n && n.aclId !== -1n && !this.aclById.has(n.aclId)) n.aclId = this.aclId(acl);
+      return;
+    }
     const aclId = this.aclId(acl);
     this.change(parentPath, parent, () => {
       const cv = parentCVersion === -1 ? parent.stat.cversion + 1 : parentCVersion;
