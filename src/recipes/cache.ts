@@ -5,15 +5,18 @@
  * Each cache applies changes one at a time: a watch event only marks what to read again, and one
  * refresh loop reads it (getData/getChildren setting the next watch in the same call), so the copy
  * converges to the server's state whatever order events arrive in. Watches survive reconnections
- * (the client restores them); after a reconnection each cache also reads everything again, and after
- * a session expiry it starts over once the client has a new session.
+ * (the client restores them, and the server fires the one-shot ones whose change was missed; it does
+ * not for persistent watches, so the TreeCache reads its whole tree again after a reconnection).
+ * After a session expiry the watches are gone: with a client that renews its session
+ * (`renewSessionOnExpiry`), each cache sets them again and reads everything once the new session is
+ * there. A read that fails with a retryable error (connection loss, timeout) is tried again.
  */
 import { EventEmitter } from 'node:events';
 import type { ZooKeeperClient } from '../client/api.js';
-import { NoNodeError } from '../client/errors.js';
+import { NoNodeError, isRetryable } from '../client/errors.js';
 import { joinPath } from '../client/path.js';
 import type { ConnectionState, Stat, WatchedEvent, Watcher } from '../client/types.js';
-import { isFatal } from './util.js';
+import { isFatal, sleep } from './util.js';
 
 /** A cached znode. */
 export interface CachedNode {
@@ -66,8 +69,9 @@ abstract class CacheBase<E extends Record<keyof E, unknown[]>> extends EventEmit
   protected closed = false;
   protected readonly loop: RefreshLoop;
   private readonly onState = (s: ConnectionState): void => {
-    // Watches were restored with the session; read everything again in case one was missed.
-    if (s === 'reconnected' || s === 'connected') this.loop.poke();
+    if (this.closed) return;
+    if (s === 'reconnected') this.resync(false);
+    else if (s === 'connected') this.resync(true);
   };
 
   constructor(readonly client: ZooKeeperClient) {
@@ -76,6 +80,8 @@ abstract class CacheBase<E extends Record<keyof E, unknown[]>> extends EventEmit
       () => (this.closed ? Promise.resolve() : this.refresh()),
       (e) => {
         if (this.closed || isFatal(e)) return;
+        // Nothing may be watched any more after a failed read: read again a little later.
+        if (isRetryable(e)) void sleep(250).then(() => this.closed || this.loop.poke());
         // An 'error' without a listener would throw: failures are reported only when listened to.
         const self = this as unknown as EventEmitter;
         if (self.listenerCount('error') > 0) self.emit('error', e);
@@ -84,6 +90,15 @@ abstract class CacheBase<E extends Record<keyof E, unknown[]>> extends EventEmit
   }
 
   protected abstract refresh(): Promise<void>;
+
+  /**
+   * After a reconnection (`newSession` false: the watches were restored) or a new session after an
+   * expiry (true: every watch is gone): read what may have been missed, setting the watches again.
+   */
+  protected resync(newSession: boolean): void {
+    void newSession;
+    this.loop.poke();
+  }
 
   /** Loads the cache and keeps it in sync until close(). */
   async start(): Promise<this> {
@@ -98,9 +113,20 @@ abstract class CacheBase<E extends Record<keyof E, unknown[]>> extends EventEmit
     return this.loop.settled();
   }
 
+  /** Stops following the server (the watches are removed; the last copy stays readable). */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
     this.client.off('state', this.onState);
+    this.unwatch();
+  }
+
+  /** Removes this cache's watches from the client (and the server, when connected). */
+  protected abstract unwatch(): void;
+
+  /** Removes one watcher of ours from a path, quietly (it may have fired already). */
+  protected forget(path: string, w: Watcher): void {
+    void this.client.removeWatches(path, w, 'any', { local: true }).catch(() => undefined);
   }
 
   protected readonly watcher: Watcher = (e: WatchedEvent) => {
@@ -126,6 +152,10 @@ export class NodeCache extends CacheBase<NodeCacheEvents> {
 
   get current(): CachedNode | null {
     return this.node;
+  }
+
+  protected unwatch(): void {
+    this.forget(this.path, this.watcher);
   }
 
   protected async refresh(): Promise<void> {
@@ -174,12 +204,32 @@ export class ChildrenCache extends CacheBase<ChildrenCacheEvents> {
     return this.children;
   }
 
+  /** One data watcher per child, kept so it can be removed. */
+  private readonly childWatchers = new Map<string, Watcher>();
+
   private childWatcher(name: string): Watcher {
-    return (e) => {
-      if (this.closed || e.type === 'None') return;
-      this.stale.add(name);
-      this.loop.poke();
-    };
+    let w = this.childWatchers.get(name);
+    if (w === undefined) {
+      w = (e) => {
+        if (this.closed || e.type === 'None') return;
+        this.stale.add(name);
+        this.loop.poke();
+      };
+      this.childWatchers.set(name, w);
+    }
+    return w;
+  }
+
+  protected override resync(newSession: boolean): void {
+    // A new session has none of the children's data watches: read every child again.
+    if (newSession) for (const name of this.children.keys()) this.stale.add(name);
+    super.resync(newSession);
+  }
+
+  protected unwatch(): void {
+    this.forget(this.path, this.watcher);
+    for (const [name, w] of this.childWatchers) this.forget(joinPath(this.path, name), w);
+    this.childWatchers.clear();
   }
 
   protected async refresh(): Promise<void> {
@@ -198,6 +248,11 @@ export class ChildrenCache extends CacheBase<ChildrenCacheEvents> {
       if (present.has(name)) continue;
       this.children.delete(name);
       this.stale.delete(name);
+      const w = this.childWatchers.get(name);
+      if (w !== undefined) {
+        this.childWatchers.delete(name);
+        this.forget(node.path, w);
+      }
       this.emit('childRemoved', node);
       changed = true;
     }
@@ -230,13 +285,20 @@ export interface TreeCacheEvents {
 }
 
 /**
- * A whole subtree (TreeCache), kept in sync by one persistent recursive watch (ZooKeeper 3.6+):
- * every event under the root marks that path for re-reading; a deleted node takes its subtree.
+ * A whole subtree (TreeCache), kept in sync by one persistent recursive watch (ZooKeeper 3.6+,
+ * so Apache ZooKeeper 3.8 too): every event under the root marks that path for re-reading; a
+ * deleted node takes its subtree with it. The server does not replay persistent watches after a
+ * reconnection, so the whole tree is read again then (only differences are reported).
  */
 export class TreeCache extends CacheBase<TreeCacheEvents> {
   private readonly nodes = new Map<string, CachedNode>();
+  /** The names of each cached node's cached children. */
+  private readonly kids = new Map<string, Set<string>>();
   private readonly dirty = new Set<string>();
-  private loaded = false;
+  /** Read the whole tree on the next refresh (start, reconnection, new session). */
+  private full = true;
+  /** Set the recursive watch on the next refresh (start, new session). */
+  private needWatch = true;
   private readonly recursive: Watcher = (e) => {
     if (this.closed || e.type === 'None' || e.path === null) return;
     this.dirty.add(e.path);
@@ -257,41 +319,46 @@ export class TreeCache extends CacheBase<TreeCacheEvents> {
 
   /** Names of the cached children of `path`, sorted. */
   childrenOf(path: string): string[] {
-    const prefix = path === '/' ? '/' : `${path}/`;
-    const out: string[] = [];
-    for (const p of this.nodes.keys()) if (p.startsWith(prefix) && p !== path && !p.slice(prefix.length).includes('/')) out.push(p.slice(prefix.length));
-    return out.sort();
+    return [...(this.kids.get(path) ?? [])].sort();
   }
 
+  /** How many nodes are cached (the root included, when it exists). */
   get size(): number {
     return this.nodes.size;
   }
 
-  override async start(): Promise<this> {
-    await this.client.addWatch(this.root, 'persistentRecursive', this.recursive);
-    return super.start();
+  protected override resync(newSession: boolean): void {
+    this.full = true;
+    if (newSession) this.needWatch = true;
+    super.resync(newSession);
   }
 
-  override close(): void {
-    super.close();
-    void this.client.removeWatches(this.root, this.recursive, 'any').catch(() => undefined);
+  protected unwatch(): void {
+    this.forget(this.root, this.recursive);
   }
 
   protected async refresh(): Promise<void> {
-    if (!this.loaded) {
-      // Everything, once: the watch is already set, so nothing after this read is missed.
-      this.loaded = true;
+    if (this.needWatch) {
+      // The watch first, then the reads: nothing after them is missed.
+      await this.client.addWatch(this.root, 'persistentRecursive', this.recursive);
+      this.needWatch = false;
+    }
+    if (this.full) {
       this.dirty.clear();
-      await this.load(this.root);
+      await this.load(this.root, true);
+      this.full = false;
       return;
     }
-    const paths = [...this.dirty].sort();
+    const paths = [...this.dirty].sort(); // parents before their children
     this.dirty.clear();
-    for (const p of paths) await this.load(p);
+    for (const p of paths) await this.load(p, false);
   }
 
-  /** Reads `path` (and, when it is new, its subtree); drops it and its subtree when gone. */
-  private async load(path: string): Promise<void> {
+  /**
+   * Reads `path`; when it is new, its children changed or `deep`, lists its children and reads
+   * the new ones (all of them when `deep`). Drops it and its subtree when it is gone.
+   */
+  private async load(path: string, deep: boolean): Promise<void> {
     let data: Buffer | null;
     let stat: Stat;
     try {
@@ -301,32 +368,48 @@ export class TreeCache extends CacheBase<TreeCacheEvents> {
       this.removeSubtree(path);
       return;
     }
-    const known = this.nodes.get(path);
+    const parent = path === this.root ? undefined : path.slice(0, path.lastIndexOf('/')) || '/';
+    // An orphan (its parent went meanwhile): the parent's events settle it.
+    if (parent !== undefined && !this.nodes.has(parent)) return;
+    let known = this.nodes.get(path);
+    if (known !== undefined && known.stat.czxid !== stat.czxid) {
+      // Deleted and created again while we were not looking: the old subtree is gone.
+      this.removeSubtree(path);
+      known = undefined;
+    }
     const node = { path, data, stat };
     this.nodes.set(path, node);
+    if (parent !== undefined) this.kids.get(parent)!.add(path.slice(parent.length === 1 ? 1 : parent.length + 1));
+    if (!this.kids.has(path)) this.kids.set(path, new Set());
     if (known === undefined) this.emit('nodeAdded', node);
     else if (known.stat.mzxid !== stat.mzxid) this.emit('nodeUpdated', node);
-    if (known === undefined || known.stat.pzxid !== stat.pzxid) {
-      let children: string[];
-      try {
-        children = (await this.client.getChildren(path)).children;
-      } catch (e) {
-        if (!(e instanceof NoNodeError)) throw e;
-        this.removeSubtree(path);
-        return;
-      }
-      const present = new Set(children);
-      for (const name of this.childrenOf(path)) if (!present.has(name)) this.removeSubtree(joinPath(path, name));
-      for (const name of children) if (!this.nodes.has(joinPath(path, name))) await this.load(joinPath(path, name));
+    if (!deep && known !== undefined && known.stat.pzxid === stat.pzxid) return;
+    let children: string[];
+    try {
+      children = (await this.client.getChildren(path)).children;
+    } catch (e) {
+      if (!(e instanceof NoNodeError)) throw e;
+      this.removeSubtree(path);
+      return;
     }
+    const present = new Set(children);
+    for (const name of [...(this.kids.get(path) ?? [])]) if (!present.has(name)) this.removeSubtree(joinPath(path, name));
+    const had = this.kids.get(path) ?? new Set<string>();
+    const toRead = deep ? children : children.filter((n) => !had.has(n));
+    // Pipelined: every read goes out at once; each is applied as its reply comes.
+    await Promise.all(toRead.map((name) => this.load(joinPath(path, name), deep || !had.has(name))));
   }
 
   private removeSubtree(path: string): void {
-    const prefix = path === '/' ? '/' : `${path}/`;
-    for (const [p, node] of [...this.nodes].sort((a, b) => (a[0] < b[0] ? 1 : -1))) {
-      if (p !== path && !p.startsWith(prefix)) continue;
-      this.nodes.delete(p);
-      this.emit('nodeRemoved', node);
+    const node = this.nodes.get(path);
+    if (node === undefined) return;
+    for (const name of [...(this.kids.get(path) ?? [])]) this.removeSubtree(joinPath(path, name));
+    this.nodes.delete(path);
+    this.kids.delete(path);
+    if (path !== this.root) {
+      const parent = path.slice(0, path.lastIndexOf('/')) || '/';
+      this.kids.get(parent)?.delete(path.slice(parent.length === 1 ? 1 : parent.length + 1));
     }
+    this.emit('nodeRemoved', node);
   }
 }

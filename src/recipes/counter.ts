@@ -7,12 +7,13 @@
  *
  * IdGenerator: unique, increasing ids from sequential znodes: each id is the sequence number the
  * server gives a new child (the parent's cversion), so no two clients ever get the same one. The
- * node is deleted right after (ids then advance by 2: creates and deletes both count).
+ * node is ephemeral and deleted right after (ids then advance by 2: creates and deletes both
+ * count), and its name carries a unique marker, so that a create whose reply is lost with the
+ * connection is found again: the id is still handed out, and no node is left behind.
  */
 import type { ZooKeeperClient } from '../client/api.js';
 import { BadVersionError, NoNodeError, NodeExistsError } from '../client/errors.js';
-import { joinPath } from '../client/path.js';
-import { retrying, sequenceOf } from './util.js';
+import { deleteQuietly, protectedCreate, retrying, sequenceOf } from './util.js';
 
 /** The id in a created node's name (the server always appends one). */
 function idOf(path: string): number {
@@ -21,6 +22,11 @@ function idOf(path: string): number {
   return id;
 }
 
+/**
+ * A shared integer in one znode (a decimal string), changed by compare-and-set on the znode's
+ * version. A change whose reply is lost with the connection rejects with ConnectionLossError: it
+ * may or may not have been applied, and is not retried blindly (that could count twice).
+ */
 export class DistributedCounter {
   constructor(
     readonly client: ZooKeeperClient,
@@ -103,37 +109,27 @@ export class DistributedCounter {
   }
 }
 
+/**
+ * Unique ids across every client of the ensemble, increasing for each client (and in the order the
+ * server created them): the sequence numbers of sequential znodes. An id is a 32-bit number: the
+ * parent's counter wraps after 2,147,483,647 creates and deletes.
+ */
 export class IdGenerator {
-  private readonly prefix: string;
-
   constructor(
     readonly client: ZooKeeperClient,
+    /** The parent of the id nodes (created when missing). */
     readonly path: string,
-  ) {
-    this.prefix = joinPath(path, 'id-');
+  ) {}
+
+  /** The next id. Rejects only when the session is gone or the signal aborts. */
+  async next(opts: { signal?: AbortSignal } = {}): Promise<number> {
+    const path = await protectedCreate(this.client, this.path, 'id-', null, { mode: 'ephemeralSequential', signal: opts.signal });
+    void deleteQuietly(this.client, path).catch(() => undefined);
+    return idOf(path);
   }
 
-  /** The next id (unique across every client of the ensemble, increasing). */
-  async next(): Promise<number> {
-    for (;;) {
-      try {
-        const { path } = await this.client.create(this.prefix, null, { mode: 'persistentSequential' });
-        const id = idOf(path);
-        void this.client.delete(path).catch(() => undefined);
-        return id;
-      } catch (e) {
-        if (!(e instanceof NoNodeError)) throw e;
-        await this.client.mkdirp(this.path);
-      }
-    }
-  }
-
-  /** `n` ids in one round trip (a multi of sequential creates and their deletes is not possible:
-   *  the names are unknown before; so this pipelines n creates). */
-  async nextBatch(n: number): Promise<number[]> {
-    await this.client.mkdirp(this.path);
-    const created = await Promise.all(Array.from({ length: n }, () => this.client.create(this.prefix, null, { mode: 'persistentSequential' })));
-    for (const c of created) void this.client.delete(c.path).catch(() => undefined);
-    return created.map((c) => idOf(c.path));
+  /** `n` ids, their creates pipelined (sent together, not one round trip after another). */
+  nextBatch(n: number, opts: { signal?: AbortSignal } = {}): Promise<number[]> {
+    return Promise.all(Array.from({ length: n }, () => this.next(opts)));
   }
 }

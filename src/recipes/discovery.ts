@@ -8,8 +8,9 @@
 import { EventEmitter } from 'node:events';
 import type { ZooKeeperClient } from '../client/api.js';
 import { joinPath } from '../client/path.js';
+import type { ConnectionState } from '../client/types.js';
 import { ChildrenCache, type CachedNode } from './cache.js';
-import { deleteQuietly } from './util.js';
+import { deleteQuietly, isFatal, protectedCreate, retrying, sequenceOf, sleep } from './util.js';
 
 /** What a server registers. */
 export interface ServiceAddress {
@@ -28,30 +29,76 @@ export interface ServiceInstance extends ServiceAddress {
 
 export const DEFAULT_SERVICES_PATH = '/services';
 
-/** A server's registration: it lasts as long as the session, or until unregister(). */
+/**
+ * A server's registration: an ephemeral node that lasts as long as the session, or until
+ * unregister(). When the session expires and the client starts a new one (`renewSessionOnExpiry`),
+ * the instance registers again (with a new node: `path` changes).
+ */
 export class Registration {
+  private current: string;
+  private done = false;
+  private readonly onState = (s: ConnectionState): void => {
+    if (s === 'connected' && !this.done) void this.again();
+  };
+
+  /** @internal Made by ServiceRegistry.register(). */
   constructor(
     private readonly client: ZooKeeperClient,
-    readonly path: string,
-  ) {}
+    private readonly dir: string,
+    private readonly data: string,
+    path: string,
+  ) {
+    this.current = path;
+    client.on('state', this.onState);
+  }
 
-  unregister(): Promise<void> {
-    return deleteQuietly(this.client, this.path);
+  /** The instance's node now. */
+  get path(): string {
+    return this.current;
+  }
+
+  private async again(): Promise<void> {
+    for (let attempt = 0; !this.done; attempt++) {
+      try {
+        await retrying(() => this.client.mkdirp(this.dir));
+        const p = await protectedCreate(this.client, this.dir, INSTANCE_PREFIX, this.data);
+        if (this.done) await deleteQuietly(this.client, p);
+        else this.current = p;
+        return;
+      } catch (e) {
+        if (isFatal(e) && !this.client.isAlive) return;
+        await sleep(Math.min(5000, 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  /** Removes the instance (clients see it go) and stops registering it again. */
+  async unregister(): Promise<void> {
+    this.done = true;
+    this.client.off('state', this.onState);
+    await deleteQuietly(this.client, this.current);
   }
 }
 
-/** Registers instances of services. */
+const INSTANCE_PREFIX = 'instance-';
+
+/** Registers instances of services: `<base>/<service>/…instance-<seq>` nodes holding the address as JSON. */
 export class ServiceRegistry {
   constructor(
     readonly client: ZooKeeperClient,
     readonly basePath = DEFAULT_SERVICES_PATH,
   ) {}
 
+  /**
+   * Registers an instance of `service`. A registration whose reply was lost with the connection is
+   * found again (never doubled).
+   */
   async register(service: string, address: ServiceAddress): Promise<Registration> {
     const dir = joinPath(this.basePath, service);
-    await this.client.mkdirp(dir);
-    const { path } = await this.client.create(joinPath(dir, 'instance-'), JSON.stringify(address), { mode: 'ephemeralSequential' });
-    return new Registration(this.client, path);
+    const data = JSON.stringify(address);
+    await retrying(() => this.client.mkdirp(dir));
+    const path = await protectedCreate(this.client, dir, INSTANCE_PREFIX, data);
+    return new Registration(this.client, dir, data, path);
   }
 }
 
@@ -87,7 +134,10 @@ export class ServiceDiscovery extends EventEmitter<ServiceDiscoveryEvents> {
     super();
     this.cache = new ChildrenCache(client, joinPath(opts.basePath ?? DEFAULT_SERVICES_PATH, service));
     this.cache.on('changed', (children) => {
-      this.list = [...children.values()].map(toInstance).filter((i): i is ServiceInstance => i !== null).sort((a, b) => (a.id < b.id ? -1 : 1));
+      this.list = [...children.values()]
+        .map(toInstance)
+        .filter((i): i is ServiceInstance => i !== null)
+        .sort((a, b) => (sequenceOf(a.id) ?? 0) - (sequenceOf(b.id) ?? 0) || (a.id < b.id ? -1 : 1));
       this.emit('changed', this.list);
     });
     this.cache.on('error', (e) => {

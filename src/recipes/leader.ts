@@ -50,8 +50,13 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     this.onState = (s) => this.stateChanged(s);
   }
 
+  /**
+   * Whether this participant leads now. False from the moment the connection is suspended, the
+   * session expires or the client starts closing (close the latch before the client: the other
+   * participants are told of a closed session as soon as the server ends it).
+   */
   get hasLeadership(): boolean {
-    return this.leader;
+    return this.leader && this.client.isAlive;
   }
 
   /** Joins the election: resolves once this participant's node exists; leadership comes as 'isLeader'. */
@@ -72,13 +77,17 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     if (this.phase !== 'started') return;
     switch (s) {
       case 'suspended':
+        // The server may expire the session (and another participant lead) before we hear again.
         this.setLeader(false);
         break;
       case 'reconnected':
-        void this.check(this.epoch);
+        // Same session, same node: look again (the watch of the running look was restored, but a
+        // leader that stepped down for the suspension has nothing running).
+        this.check(this.epoch);
         break;
       case 'expired':
         this.setLeader(false);
+        this.stopChecking();
         this.ourPath = undefined;
         this.epoch++;
         break;
@@ -88,6 +97,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
         break;
       case 'closed':
         this.setLeader(false);
+        this.stopChecking();
         break;
     }
   }
@@ -95,6 +105,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
   private async reset(): Promise<void> {
     const epoch = ++this.epoch;
     this.setLeader(false);
+    this.stopChecking();
     const old = this.ourPath;
     this.ourPath = undefined;
     try {
@@ -106,7 +117,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
       }
       this.ourPath = p;
       // In the background: a participant that does not lead waits there for its predecessor.
-      void this.check(epoch);
+      this.check(epoch);
     } catch (e) {
       this.failed(e, epoch);
     }
@@ -121,29 +132,53 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     });
   }
 
-  private async check(epoch: number): Promise<void> {
+  /** The running look (one at a time: a new one stops the old one and its watch). */
+  private checking: AbortController | undefined;
+
+  private stopChecking(): void {
+    this.checking?.abort(new Error('superseded'));
+    this.checking = undefined;
+  }
+
+  private check(epoch: number): void {
+    this.stopChecking();
+    const ac = new AbortController();
+    this.checking = ac;
+    void this.look(epoch, ac.signal);
+  }
+
+  /**
+   * Lists the participants: the lowest leads and watches its own node (deleted under it, it steps
+   * down at once and joins again); any other watches the one just before it. Repeats on each event.
+   */
+  private async look(epoch: number, signal: AbortSignal): Promise<void> {
+    const live = (): boolean => !signal.aborted && epoch === this.epoch && this.phase === 'started' && this.ourPath !== undefined;
     try {
-      for (;;) {
-        if (epoch !== this.epoch || this.phase !== 'started' || !this.ourPath) return;
-        const ours = this.ourPath.slice(this.path.length + 1);
-        const names = sortBySequence((await retrying(() => this.client.getChildren(this.path))).children);
-        if (epoch !== this.epoch || this.phase !== 'started') return;
+      while (live()) {
+        const ourPath = this.ourPath!;
+        const ours = ourPath.slice(this.path.length + 1);
+        const names = sortBySequence((await retrying(() => this.client.getChildren(this.path), signal)).children);
+        if (!live()) return;
         const i = names.indexOf(ours);
         if (i < 0) {
           void this.reset();
           return;
         }
-        if (i === 0) {
-          // Only while connected: a reply can come in just before a suspension was noticed.
-          if (this.client.connected) this.setLeader(true);
+        const watched = i === 0 ? ourPath : joinPath(this.path, names[i - 1]!);
+        // Only while connected: a reply can come in just before a suspension is noticed.
+        this.setLeader(i === 0 && this.client.connected);
+        const ev = await waitForWatch(this.client, watched, async (w) => (await retrying(() => this.client.exists(watched, { watch: w }), signal)) !== null, signal);
+        if (!live()) return;
+        if (i === 0 && (ev === undefined || ev.type === 'NodeDeleted')) {
+          // Our node is gone (deleted by someone, or the session is ending): step down now, not
+          // after another round trip, since the next participant is being told at the same time.
+          this.setLeader(false);
+          void this.reset();
           return;
         }
-        this.setLeader(false);
-        const pred = joinPath(this.path, names[i - 1]);
-        const ev = await waitForWatch(this.client, pred, async (w) => (await retrying(() => this.client.exists(pred, { watch: w }))) !== null);
-        if (ev !== undefined && ev.type !== 'NodeDeleted') continue;
       }
     } catch (e) {
+      if (signal.aborted) return;
       this.failed(e, epoch);
     }
   }
@@ -177,6 +212,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
     if (this.phase === 'closed') return;
     this.phase = 'closed';
     this.epoch++;
+    this.stopChecking();
     this.client.off('state', this.onState);
     this.setLeader(false);
     const p = this.ourPath;
@@ -223,7 +259,8 @@ export class LeaderSelector {
   private readonly mutex: Mutex;
   private readonly closing = new AbortController();
   private running: Promise<void> | undefined;
-  private leading = false;
+  /** The signal of the running term, if any. */
+  private term: AbortSignal | undefined;
 
   constructor(
     readonly client: ZooKeeperClient,
@@ -235,8 +272,9 @@ export class LeaderSelector {
     this.mutex = new Mutex(client, path, { data: opts.id ?? '', lostOnSuspend: true });
   }
 
+  /** Whether a term runs and has not been told to end (connection suspended, session expired, closed). */
   get hasLeadership(): boolean {
-    return this.leading;
+    return this.term !== undefined && !this.term.aborted;
   }
 
   /** Starts queueing for leadership (in the background). */
@@ -250,11 +288,12 @@ export class LeaderSelector {
     while (!this.closing.signal.aborted) {
       try {
         const lease = await this.mutex.acquire({ signal: this.closing.signal });
+        const term = AbortSignal.any([lease.signal, this.closing.signal]);
         try {
-          this.leading = true;
-          await this.takeLeadership(AbortSignal.any([lease.signal, this.closing.signal]));
+          this.term = term;
+          await this.takeLeadership(term);
         } finally {
-          this.leading = false;
+          this.term = undefined;
           await lease.release();
         }
       } catch (e) {

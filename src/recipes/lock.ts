@@ -26,7 +26,17 @@ export interface LockOptions {
   /** Stored in the contender's node (e.g. who holds the lock). */
   data?: Data;
   acl?: readonly ACL[];
-  /** Consider the lock lost as soon as the connection is suspended (Curator's conservative mode). */
+  /**
+   * Consider the lock lost as soon as the connection is suspended (Curator's conservative mode).
+   *
+   * Without it the lease survives a lost connection (a server restart, a failover) and its signal
+   * aborts only when the session is known to be gone: the server said so, or no server answered
+   * for a whole session timeout. The server may expire the session, and give the lock to the next
+   * contender, up to two thirds of a session timeout before the client can know. With it, the
+   * signal aborts when the client stops hearing from its server (after two thirds of the session
+   * timeout), which is before the server can expire the session: at no instant do two holders
+   * believe they hold the lock. The price: a short disconnection also ends the lease.
+   */
   lostOnSuspend?: boolean;
 }
 
@@ -75,6 +85,9 @@ export class Lease {
     if (this.released || this.ac.signal.aborted) return;
     this.client.off('state', this.onState);
     this.ac.abort(e);
+    // Lost on a suspension, the node may outlive the connection: give the place up for good
+    // (the delete waits for the reconnection). Otherwise it is already gone.
+    void deleteQuietly(this.client, this.path).catch(() => undefined);
   }
 
   private async watchOwnNode(): Promise<void> {

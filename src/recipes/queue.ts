@@ -1,38 +1,48 @@
 /**
  * Distributed FIFO queue (ZooKeeper's queue recipe, Curator's SimpleDistributedQueue): producers
  * add persistent-sequential nodes; a consumer takes the lowest by reading it and deleting it, and
- * only the consumer whose delete succeeds owns the item, so every item is taken exactly once.
- * `take()` waits with one children watch when the queue is empty.
+ * only the consumer whose delete succeeds owns the item, so every item is taken at most once.
+ *
+ * Lost replies lose nothing and double nothing: an item's name carries a unique marker, so an offer
+ * whose reply was lost with the connection finds its node again instead of adding a second one;
+ * and a take deletes the item and creates an ephemeral claim node in one transaction, so a take
+ * whose reply was lost learns from the claim whether the item is its own.
+ * `take()` waits with one children watch while the queue is empty (every waiting consumer wakes
+ * when an item comes: a queue has no line to keep, unlike a lock).
  */
+import { randomUUID } from 'node:crypto';
 import type { ZooKeeperClient } from '../client/api.js';
-import { NoNodeError } from '../client/errors.js';
+import { BadVersionError, NoNodeError, isRetryable } from '../client/errors.js';
 import { joinPath } from '../client/path.js';
 import type { Data } from '../client/types.js';
-import { deadlineSignal, retrying, sortBySequence, waitForWatch } from './util.js';
+import { deadlineSignal, deleteQuietly, protectedCreate, retrying, sortBySequence, unprotected, waitForWatch } from './util.js';
 
 const PREFIX = 'qn-';
+const CLAIMS = 'claims';
 
 export class DistributedQueue {
+  private readonly claims: string;
+  private claimsReady = false;
+
   constructor(
     readonly client: ZooKeeperClient,
+    /** The queue's node: items are its children (it is created when missing). */
     readonly path: string,
-  ) {}
+  ) {
+    this.claims = joinPath(path, CLAIMS);
+  }
 
-  /** Adds an item at the tail; returns its node's path. */
-  async offer(data: Data): Promise<string> {
-    for (;;) {
-      try {
-        return (await this.client.create(joinPath(this.path, PREFIX), data, { mode: 'persistentSequential' })).path;
-      } catch (e) {
-        if (!(e instanceof NoNodeError)) throw e;
-        await this.client.mkdirp(this.path);
-      }
-    }
+  /**
+   * Adds an item at the tail; returns its node's path. Rejects only when the session is gone (the
+   * item may then be in the queue or not) or the signal aborts (it is then removed if it got in).
+   */
+  offer(data: Data, opts: { signal?: AbortSignal } = {}): Promise<string> {
+    return protectedCreate(this.client, this.path, PREFIX, data, { mode: 'persistentSequential', signal: opts.signal });
   }
 
   private async items(watch?: Parameters<ZooKeeperClient['getChildren']>[1]): Promise<string[]> {
     try {
-      return sortBySequence((await retrying(() => this.client.getChildren(this.path, watch))).children.filter((n) => n.startsWith(PREFIX)));
+      return sortBySequence((await retrying(() => this.client.getChildren(this.path, watch))).children.filter((n) => unprotected(n).startsWith(PREFIX)));
     } catch (e) {
       if (e instanceof NoNodeError) return [];
       throw e;
@@ -56,20 +66,45 @@ export class DistributedQueue {
     for (;;) {
       const names = await this.items();
       if (names.length === 0) return null;
+      if (!this.claimsReady) {
+        await retrying(() => this.client.mkdirp(this.claims));
+        this.claimsReady = true;
+      }
       for (const n of names) {
-        const p = joinPath(this.path, n);
-        try {
-          const { data } = await this.client.getData(p);
-          // Whoever deletes it owns it. A delete lost with the connection cannot be retried safely
-          // (it may have succeeded for us): treat it as taken by someone else and move on.
-          await this.client.delete(p);
-          return data ?? Buffer.alloc(0);
-        } catch (e) {
-          if (e instanceof NoNodeError) continue;
-          throw e;
-        }
+        const item = await this.tryTake(joinPath(this.path, n));
+        if (item !== null) return item;
       }
     }
+  }
+
+  /** Takes one item: its data, or null when another consumer took it first. */
+  private async tryTake(path: string): Promise<Buffer | null> {
+    let data: Buffer | null;
+    let version: number;
+    try {
+      ({ data, stat: { version } } = await retrying(() => this.client.getData(path)));
+    } catch (e) {
+      if (e instanceof NoNodeError) return null;
+      throw e;
+    }
+    const claim = joinPath(this.claims, `claim-${randomUUID()}`);
+    try {
+      await this.client.multi([
+        { op: 'delete', path, version },
+        { op: 'create', path: claim, mode: 'ephemeral' },
+      ]);
+    } catch (e) {
+      if (e instanceof NoNodeError && e.multi?.index === 1) {
+        this.claimsReady = false; // someone removed the claims node: make it again
+        return null;
+      }
+      if (e instanceof NoNodeError || e instanceof BadVersionError) return null;
+      if (!isRetryable(e)) throw e;
+      // The reply was lost: the claim says whether the transaction happened.
+      if ((await retrying(() => this.client.exists(claim))) === null) return null;
+    }
+    void deleteQuietly(this.client, claim).catch(() => undefined);
+    return data ?? Buffer.alloc(0);
   }
 
   /** Takes the head item, waiting while the queue is empty. */
@@ -78,7 +113,7 @@ export class DistributedQueue {
     for (;;) {
       const item = await this.poll();
       if (item !== null) return item;
-      await this.client.mkdirp(this.path);
+      await retrying(() => this.client.mkdirp(this.path), signal);
       await waitForWatch(this.client, this.path, async (w) => (await this.items({ watch: w })).length === 0, signal);
     }
   }

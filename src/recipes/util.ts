@@ -86,7 +86,9 @@ export async function retrying<T>(fn: () => Promise<T>, signal?: AbortSignal, ma
 /**
  * Creates a sequential znode whose name carries a unique marker (`_c_<uuid>-<prefix>`, Curator's
  * protection), so that when the reply to the create is lost with the connection, the node can be
- * found again instead of being left behind as a ghost.
+ * found again instead of being left behind as a ghost. When the call gives up (abort, timeout, an
+ * error) after a create whose outcome it never heard, it removes the node in the background if the
+ * create did happen: an abandoned contender must not keep its place in a lock's line.
  */
 export async function protectedCreate(
   client: ZooKeeperClient,
@@ -97,25 +99,53 @@ export async function protectedCreate(
 ): Promise<string> {
   const marker = `_c_${randomUUID()}-`;
   const mode = opts.mode ?? 'ephemeralSequential';
-  for (let attempt = 0; ; attempt++) {
-    if (opts.signal?.aborted) throw abortReason(opts.signal);
-    try {
-      const r = await client.create(joinPath(dir, marker + prefix), data, { mode, acl: opts.acl });
-      return r.path;
-    } catch (e) {
-      if (e instanceof NoNodeError) {
-        await client.mkdirp(dir);
-        continue;
+  const signal = opts.signal;
+  /** A create went out and its outcome is unknown. */
+  let unsure = false;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted) throw abortReason(signal);
+      try {
+        return (await client.create(joinPath(dir, marker + prefix), data, { mode, acl: opts.acl, signal })).path;
+      } catch (e) {
+        if (e instanceof NoNodeError) {
+          await retrying(() => client.mkdirp(dir, { signal }), signal);
+          continue;
+        }
+        // The server's own answers (NoAuth, InvalidACL, ...) say the create did not happen;
+        // connection loss, timeouts and aborts leave it open.
+        if (!(e instanceof ZooKeeperError) || isRetryable(e)) unsure = true;
+        if (!isRetryable(e) || attempt >= 60) throw e;
+        // Did the create happen before the connection went?
+        const found = await findMarked(client, dir, marker, signal);
+        if (found !== undefined) return joinPath(dir, found);
+        unsure = false;
+        await sleep(Math.min(1000, 25 * 2 ** Math.min(attempt, 6)), signal);
       }
-      if (!isRetryable(e) || attempt >= 60) throw e;
-      // Did the create happen before the connection went?
-      const found = await retrying(async () => (await client.getChildren(dir)).children.find((n) => n.startsWith(marker)), opts.signal).catch((x: unknown) => {
-        if (x instanceof NoNodeError) return undefined;
-        throw x;
-      });
-      if (found) return joinPath(dir, found);
-      await sleep(Math.min(1000, 25 * 2 ** Math.min(attempt, 6)), opts.signal);
     }
+  } catch (e) {
+    if (unsure && !isFatal(e)) void removeMarked(client, dir, marker);
+    throw e;
+  }
+}
+
+/** The child of `dir` whose name starts with `marker`, if any. */
+async function findMarked(client: ZooKeeperClient, dir: string, marker: string, signal?: AbortSignal): Promise<string | undefined> {
+  try {
+    return (await retrying(() => client.getChildren(dir), signal)).children.find((n) => n.startsWith(marker));
+  } catch (e) {
+    if (e instanceof NoNodeError) return undefined;
+    throw e;
+  }
+}
+
+/** Deletes the children of `dir` that carry `marker` (best effort, in the background). */
+async function removeMarked(client: ZooKeeperClient, dir: string, marker: string): Promise<void> {
+  try {
+    const found = await findMarked(client, dir, marker);
+    if (found !== undefined) await deleteQuietly(client, joinPath(dir, found));
+  } catch {
+    // The session is gone (its ephemerals with it) or the server stays unreachable.
   }
 }
 
