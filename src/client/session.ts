@@ -335,6 +335,11 @@ export class Session {
 
   private async tryHost(h: HostPort, gen: number): Promise<boolean> {
     const perHost = Math.max(1000, Math.floor(this.negotiatedTimeout / this.hosts.length));
+    // A server that accepted the connection but does not answer the handshake (Apache 3.8 does
+    // that to a client that comes while it starts up) must not use up the whole session timeout,
+    // which would expire the session here though the server still has it: a third of it, then
+    // another attempt.
+    const handshakeTimeout = Math.max(1000, Math.min(perHost, Math.floor(this.negotiatedTimeout / 3)));
     let conn: Connection;
     try {
       conn = await Connection.open(h.host, h.port, perHost);
@@ -367,7 +372,7 @@ export class Session {
       resp = await Promise.race([
         hs,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('handshake timed out')), perHost);
+          timer = setTimeout(() => reject(new Error('handshake timed out')), handshakeTimeout);
         }),
       ]);
     } catch {
