@@ -2,13 +2,13 @@
  * The tutorial's configuration centre (实现分布式配置中心): settings live in znodes under /config;
  * every subscriber is pushed each new value by a watch.
  *
- *   node dist/examples/config-center.js subscribe db.url       # prints the value and each change
- *   node dist/examples/config-center.js publish db.url jdbc:mysql://db2/app
+ *   node dist/examples/config-center.js [servers] subscribe db.url       # prints the value and each change
+ *   node dist/examples/config-center.js [servers] publish db.url jdbc:mysql://db2/app
  */
 import { connect, ConfigCenter } from '../src/index.js';
-import { CONNECT } from './connect-string.js';
+import { ARGS, CONNECT } from './connect-string.js';
 
-const [mode, key = 'db.url', value = ''] = process.argv.slice(2);
+const [mode, key = 'db.url', value = ''] = ARGS;
 const zk = await connect(CONNECT);
 const config = new ConfigCenter(zk);
 if (mode === 'publish') {

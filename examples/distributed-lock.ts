@@ -3,12 +3,12 @@
  * take one lock to hand out order numbers, so no two orders get the same number. The lock is
  * ZooKeeper's recipe: ephemeral-sequential nodes, each waiting only for the one before it.
  *
- *   node dist/examples/distributed-lock.js [services=50]
+ *   node dist/examples/distributed-lock.js [servers] [services=50]
  */
 import { connect, Mutex, DistributedCounter } from '../src/index.js';
-import { CONNECT } from './connect-string.js';
+import { ARGS, CONNECT } from './connect-string.js';
 
-const services = Number(process.argv[2] ?? 50);
+const services = Number(ARGS[0] ?? 50);
 const numbers: number[] = [];
 await Promise.all(
   Array.from({ length: services }, async (_, i) => {

@@ -5,13 +5,13 @@
  * crashes) goes offline when its session ends. Works beside the tutorial's Java DistributeServer
  * and DistributeClient.
  *
- *   node dist/examples/servers-online.js server hadoop102     # a server registering itself
- *   node dist/examples/servers-online.js client               # a client printing the online servers
+ *   node dist/examples/servers-online.js [servers] server hadoop102     # a server registering itself
+ *   node dist/examples/servers-online.js [servers] client               # a client printing the online servers
  */
 import { connect, ChildrenCache, NodeExistsError } from '../src/index.js';
-import { CONNECT } from './connect-string.js';
+import { ARGS, CONNECT } from './connect-string.js';
 
-const [mode, hostname = 'localhost'] = process.argv.slice(2);
+const [mode, hostname = 'localhost'] = ARGS;
 const zk = await connect(CONNECT, { sessionTimeout: 2000 });
 await zk.create('/servers', 'servers').catch((e: unknown) => {
   if (!(e instanceof NodeExistsError)) throw e;

@@ -18,6 +18,14 @@ describe('examples/', { timeout: 120000 }, () => {
     running.push(e);
     return e;
   };
+  /** The same, with the servers as the first argument instead of $ZK_CONNECT. */
+  const runWithArg = (name: string, ...args: string[]): LineProcess => {
+    const env = { ...process.env };
+    delete env.ZK_CONNECT;
+    const e = new LineProcess(process.execPath, [join(ROOT, 'dist/examples', `${name}.js`), server.connectString, ...args], env);
+    running.push(e);
+    return e;
+  };
   before(async () => {
     server = await startTestServer('tszk');
   });
@@ -79,5 +87,50 @@ describe('examples/', { timeout: 120000 }, () => {
     assert.equal(await producer.exited, 0);
     assert.equal(await consumer.exited, 0);
     assert.deepEqual(consumer.lines.filter((l) => l !== ''), ['took job-1', 'took job-2', 'took job-3']);
+  });
+
+  it('barrier: no worker works before all three entered, none leaves before all are done', async () => {
+    // Start two; they must wait for the third.
+    const workers = ['w1', 'w2'].map((w) => runWithArg('barrier', w, '3'));
+    // Every line with the poll round it was first seen in: lines of one round have no order.
+    const seen = new Map<string, number>();
+    let round = 0;
+    const observe = (): void => {
+      round++;
+      for (const w of workers) for (const l of w.lines) if (l !== '' && !seen.has(l)) seen.set(l, round);
+    };
+    const timer = setInterval(observe, 10);
+    try {
+      await Promise.all(workers.map((w, i) => w.waitFor((l) => l.includes(`w${i + 1} waits for 3 workers`), `w${i + 1} waits`)));
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(workers.flatMap((w) => w.lines.filter((l) => l.endsWith(' works'))), [], 'nobody works with two of three');
+      workers.push(runWithArg('barrier', 'w3', '3'));
+      const codes = await Promise.all(workers.map((w) => w.exited));
+      observe();
+      assert.deepEqual(codes, [0, 0, 0], workers.map((w) => w.lines.join('\n')).join('\n--\n'));
+      const at = (suffix: string): number[] => ['w1', 'w2', 'w3'].map((w) => seen.get(`${w}${suffix}`)!);
+      assert.ok(Math.max(...at(' waits for 3 workers')) <= Math.min(...at(' works')), 'all entered before anyone worked');
+      assert.ok(Math.max(...at(' is done, waits for the others')) <= Math.min(...at(' left')), 'all done before anyone left');
+    } finally {
+      clearInterval(timer);
+    }
+  });
+
+  it('service-discovery: calls are spread over the instances online, round robin', async () => {
+    const consumer = runWithArg('service-discovery', 'consume', 'round-robin');
+    await consumer.waitFor((l) => l.includes('online: []; calls go to: none'), 'the consumer starts');
+    const a = run('service-discovery', 'provide', '10.0.0.1:8080');
+    await a.waitFor((l) => l.some((x) => x.startsWith('10.0.0.1:8080 registered as /services/orders/')), 'a registers');
+    await consumer.waitFor((l) => l.at(-1) === 'online: [10.0.0.1:8080]; calls go to: 10.0.0.1:8080 10.0.0.1:8080 10.0.0.1:8080 10.0.0.1:8080 10.0.0.1:8080 10.0.0.1:8080', 'one instance');
+    const b = run('service-discovery', 'provide', '10.0.0.2:8080');
+    await consumer.waitFor((l) => /^online: \[10.0.0.1:8080, 10.0.0.2:8080\]; calls go to: (10.0.0.[12]:8080 ?){6}$/.test(l.at(-1) ?? ''), 'two instances');
+    const calls = consumer.lines.at(-1)!.split('calls go to: ')[1]!.split(' ');
+    assert.equal(new Set(calls).size, 2, 'both get calls');
+    assert.ok(calls.every((c, i) => i === 0 || c !== calls[i - 1]), `in turn: ${calls.join(' ')}`);
+    await a.kill();
+    await consumer.waitFor((l) => l.at(-1) === 'online: [10.0.0.2:8080]; calls go to: 10.0.0.2:8080 10.0.0.2:8080 10.0.0.2:8080 10.0.0.2:8080 10.0.0.2:8080 10.0.0.2:8080', 'a went offline');
+    await b.kill();
+    const r = runWithArg('service-discovery', 'consume', 'random');
+    await r.waitFor((l) => l.at(-1)?.startsWith('online: []') === true, 'after b went offline too', 10000);
   });
 });
