@@ -85,7 +85,8 @@ describe(`locks (${serverKind()})`, { timeout: 120000 }, () => {
       writing = true;
       return l;
     });
-    await sleep(200);
+    // The writer's node is in line behind the readers'.
+    await waitUntil(async () => (await a!.getChildren('/locks/rw')).children.some((n) => n.includes('write-')), 5000, 'the writer queued');
     assert.equal(writing, false, 'the writer waits for the readers');
     assert.equal(await new ReadWriteLock(a!, '/locks/rw').readLock.tryAcquire(0), null, 'a new reader waits behind the writer');
     await r1.release();
@@ -136,7 +137,9 @@ describe(`locks (${serverKind()})`, { timeout: 120000 }, () => {
     const thief = await connect(suite.server.connectString, { session: { id: c.sessionId, password: c.sessionPassword } });
     await thief.close();
     proxy.setRefusing(false);
-    const reason = await Promise.race([lost, sleep(15000).then(() => 'still held after 15 s')]);
+    let timer: NodeJS.Timeout | undefined;
+    const reason = await Promise.race([lost, new Promise((r) => (timer = setTimeout(() => r('still held after 15 s'), 15000)))]);
+    clearTimeout(timer); // (a pending timer would keep the test process alive)
     assert.ok(reason instanceof LockLostError, String(reason));
     assert.equal(lease.lost, true);
     // And the lock is free for others.
@@ -159,7 +162,7 @@ describe(`locks across a server restart (${serverKind()})`, { timeout: 60000 }, 
         gotIt = true;
         return l;
       });
-      await sleep(200);
+      await waitUntil(async () => (await a.getChildren('/locks/restart')).children.length === 2, 5000, 'the waiter in line');
       await server.kill();
       await waitUntil(() => a.state === 'suspended', 5000, 'suspended');
       server = await startTestServer(serverKind(), { dir: server.dir, port: server.port });
