@@ -14,9 +14,19 @@ import { NoNodeError, NodeExistsError } from '../client/errors.js';
 import { joinPath } from '../client/path.js';
 import { createIfMissing, deadlineSignal, deleteQuietly, retrying, waitForDeletion, waitForWatch } from './util.js';
 
+/**
+ * A barrier: while its node exists, `wait()` blocks; `remove()` lets every waiter through.
+ *
+ * ```ts
+ * await new Barrier(zk, '/barriers/deploy').set();   // coordinator
+ * await new Barrier(zk, '/barriers/deploy').wait();  // workers
+ * ```
+ */
 export class Barrier {
   constructor(
+    /** The client the barrier is used through. */
     readonly client: ZooKeeperClient,
+    /** The barrier's node. */
     readonly path: string,
   ) {}
 
@@ -38,11 +48,22 @@ export class Barrier {
 
 const READY = 'ready';
 
+/**
+ * A double barrier: `enter()` waits until `count` participants are in; `leave()` waits until all
+ * have left. Participants are ephemeral nodes, so one that dies leaves.
+ *
+ * ```ts
+ * const b = new DoubleBarrier(zk, '/barriers/round', 4);
+ * await b.enter(); await work(); await b.leave();
+ * ```
+ */
 export class DoubleBarrier {
   private readonly ours: string;
 
   constructor(
+    /** The client whose session holds this participant's node. */
     readonly client: ZooKeeperClient,
+    /** The barrier's directory: participants are its children. */
     readonly path: string,
     /** How many participants the barrier waits for. */
     readonly count: number,

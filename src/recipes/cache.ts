@@ -20,8 +20,11 @@ import { isFatal, sleep } from './util.js';
 
 /** A cached znode. */
 export interface CachedNode {
+  /** The node's path. */
   path: string;
+  /** Its data (null when created or set with null). */
   data: Buffer | null;
+  /** Its stat as last read. */
   stat: Stat;
 }
 
@@ -74,7 +77,10 @@ abstract class CacheBase<E extends Record<keyof E, unknown[]>> extends EventEmit
     else if (s === 'connected') this.resync(true);
   };
 
-  constructor(readonly client: ZooKeeperClient) {
+  constructor(
+    /** The client the cache reads through. */
+    readonly client: ZooKeeperClient,
+  ) {
     super();
     this.loop = new RefreshLoop(
       () => (this.closed ? Promise.resolve() : this.refresh()),
@@ -134,22 +140,33 @@ abstract class CacheBase<E extends Record<keyof E, unknown[]>> extends EventEmit
   };
 }
 
+/** The events of a NodeCache (and 'error': a read failed; it is tried again). */
 export interface NodeCacheEvents {
   /** The node's data or stat changed, or it was created (node) or deleted (null). */
   changed: [CachedNode | null];
 }
 
-/** One znode's data and stat, or null while it does not exist. */
+/**
+ * A local copy of one znode's data and stat (null while it does not exist), kept in sync by a
+ * watch; 'changed' on each change.
+ *
+ * ```ts
+ * const node = await new NodeCache(zk, '/config/db.url').start();
+ * node.on('changed', (n) => console.log(n?.data?.toString()));
+ * ```
+ */
 export class NodeCache extends CacheBase<NodeCacheEvents> {
   private node: CachedNode | null = null;
 
   constructor(
     client: ZooKeeperClient,
+    /** The node followed. */
     readonly path: string,
   ) {
     super(client);
   }
 
+  /** The node as last read, or null while it does not exist. */
   get current(): CachedNode | null {
     return this.node;
   }
@@ -178,15 +195,28 @@ export class NodeCache extends CacheBase<NodeCacheEvents> {
   }
 }
 
+/** The events of a ChildrenCache (and 'error': a read failed; it is tried again). */
 export interface ChildrenCacheEvents {
+  /** A child appeared (or was first read). */
   childAdded: [CachedNode];
+  /** A child's data or stat changed. */
   childUpdated: [CachedNode];
+  /** A child went. */
   childRemoved: [CachedNode];
   /** After every refresh that changed something: all children, by name. */
   changed: [ReadonlyMap<string, CachedNode>];
 }
 
-/** The children of one znode, with their data, (PathChildrenCache). The parent may come and go. */
+/**
+ * A local copy of the children of one znode, with their data (Curator's PathChildrenCache): a
+ * children watch on the parent and a data watch on each child; 'childAdded', 'childUpdated',
+ * 'childRemoved' and 'changed'. The parent may come and go.
+ *
+ * ```ts
+ * const servers = await new ChildrenCache(zk, '/servers').start();
+ * servers.on('changed', (all) => console.log([...all.keys()]));
+ * ```
+ */
 export class ChildrenCache extends CacheBase<ChildrenCacheEvents> {
   private readonly children = new Map<string, CachedNode>();
   /** Children whose data must be read again. */
@@ -194,6 +224,7 @@ export class ChildrenCache extends CacheBase<ChildrenCacheEvents> {
 
   constructor(
     client: ZooKeeperClient,
+    /** The node whose children are followed. */
     readonly path: string,
   ) {
     super(client);
@@ -278,9 +309,13 @@ export class ChildrenCache extends CacheBase<ChildrenCacheEvents> {
   }
 }
 
+/** The events of a TreeCache (and 'error': a read failed; it is tried again). */
 export interface TreeCacheEvents {
+  /** A node appeared (or was first read). */
   nodeAdded: [CachedNode];
+  /** A node's data or stat changed. */
   nodeUpdated: [CachedNode];
+  /** A node went (its descendants are reported first). */
   nodeRemoved: [CachedNode];
 }
 
@@ -307,6 +342,7 @@ export class TreeCache extends CacheBase<TreeCacheEvents> {
 
   constructor(
     client: ZooKeeperClient,
+    /** The root of the subtree followed. */
     readonly root: string,
   ) {
     super(client);

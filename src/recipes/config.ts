@@ -8,11 +8,25 @@ import { NoNodeError, NodeExistsError } from '../client/errors.js';
 import { joinPath } from '../client/path.js';
 import { NodeCache } from './cache.js';
 
+/** Where settings live unless told otherwise. */
 export const DEFAULT_CONFIG_PATH = '/config';
 
+/**
+ * A configuration centre: settings are znodes under `root`; `publish()` writes one, and every
+ * subscriber (a callback, or an async iterator) is pushed each new value by a watch.
+ *
+ * ```ts
+ * const config = new ConfigCenter(zk);
+ * const stop = await config.subscribe('db.url', (v) => reconnectDb(v));
+ * await config.publish('db.url', 'jdbc:mysql://db2/app');
+ * for await (const v of config.watch('feature.x', { signal })) apply(v);
+ * ```
+ */
 export class ConfigCenter {
   constructor(
+    /** The client settings are read and written through. */
     readonly client: ZooKeeperClient,
+    /** The parent of every setting's node. */
     readonly root = DEFAULT_CONFIG_PATH,
   ) {}
 
@@ -51,6 +65,7 @@ export class ConfigCenter {
     }
   }
 
+  /** Removes a setting (subscribers get null). */
   async remove(key: string): Promise<void> {
     try {
       await this.client.delete(this.pathOf(key));
@@ -80,7 +95,12 @@ export class ConfigCenter {
       queue.push(v);
       wake?.();
     });
-    const aborted = new Promise<void>((r) => (opts.signal?.aborted ? r() : opts.signal?.addEventListener('abort', () => r(), { once: true })));
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<void>((r) => {
+      onAbort = () => r();
+      if (opts.signal?.aborted) r();
+      else opts.signal?.addEventListener('abort', onAbort, { once: true });
+    });
     try {
       for (;;) {
         while (queue.length > 0) yield queue.shift()!;
@@ -89,6 +109,7 @@ export class ConfigCenter {
         if (opts.signal?.aborted && queue.length === 0) return;
       }
     } finally {
+      if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
       stop();
     }
   }

@@ -29,7 +29,9 @@ function idOf(path: string): number {
  */
 export class DistributedCounter {
   constructor(
+    /** The client the counter is used through. */
     readonly client: ZooKeeperClient,
+    /** The counter's node (created with `initial` when missing). */
     readonly path: string,
     /** The value when the node does not exist yet. */
     readonly initial = 0,
@@ -55,6 +57,7 @@ export class DistributedCounter {
     }
   }
 
+  /** The value now. */
   async get(): Promise<number> {
     return (await this.read()).value;
   }
@@ -95,10 +98,12 @@ export class DistributedCounter {
     return (await this.update((v) => v + delta)).after;
   }
 
+  /** Adds one; returns the new value. */
   increment(): Promise<number> {
     return this.add(1);
   }
 
+  /** Subtracts one; returns the new value. */
   decrement(): Promise<number> {
     return this.add(-1);
   }
@@ -116,6 +121,7 @@ export class DistributedCounter {
  */
 export class IdGenerator {
   constructor(
+    /** The client the ids are taken through. */
     readonly client: ZooKeeperClient,
     /** The parent of the id nodes (created when missing). */
     readonly path: string,

@@ -14,7 +14,9 @@ import { deleteQuietly, isFatal, protectedCreate, retrying, sequenceOf, sleep } 
 
 /** What a server registers. */
 export interface ServiceAddress {
+  /** Host name or address clients connect to. */
   host: string;
+  /** Port clients connect to. */
   port: number;
   /** Anything else clients should know (JSON-serializable). */
   payload?: unknown;
@@ -24,9 +26,11 @@ export interface ServiceAddress {
 export interface ServiceInstance extends ServiceAddress {
   /** The instance's node name (unique in the service). */
   id: string;
+  /** The instance's node. */
   path: string;
 }
 
+/** Where services are registered unless told otherwise. */
 export const DEFAULT_SERVICES_PATH = '/services';
 
 /**
@@ -85,7 +89,9 @@ const INSTANCE_PREFIX = 'instance-';
 /** Registers instances of services: `<base>/<service>/…instance-<seq>` nodes holding the address as JSON. */
 export class ServiceRegistry {
   constructor(
+    /** The client whose session keeps the registrations. */
     readonly client: ZooKeeperClient,
+    /** The parent of every service's directory. */
     readonly basePath = DEFAULT_SERVICES_PATH,
   ) {}
 
@@ -111,23 +117,36 @@ export function roundRobin(): LoadBalancer {
   return (instances) => instances[next++ % instances.length]!;
 }
 
+/** Any instance, at random (`rng` returns numbers in [0, 1)). */
 export function random(rng: () => number = Math.random): LoadBalancer {
   return (instances) => instances[Math.floor(rng() * instances.length)]!;
 }
 
+/** The events of a ServiceDiscovery. */
 export interface ServiceDiscoveryEvents {
   /** The instances changed (a server came or went). */
   changed: [readonly ServiceInstance[]];
+  /** A read of the instances failed (it is tried again). */
   error: [unknown];
 }
 
-/** Follows the instances of one service. */
+/**
+ * Follows the instances of one service (a watched ChildrenCache) and picks one per call with a
+ * load balancer: round robin by default, `random()`, or your own.
+ *
+ * ```ts
+ * const orders = await new ServiceDiscovery(zk, 'orders').start();
+ * const target = orders.pick(); // undefined while none is online
+ * ```
+ */
 export class ServiceDiscovery extends EventEmitter<ServiceDiscoveryEvents> {
   private readonly cache: ChildrenCache;
   private list: ServiceInstance[] = [];
 
   constructor(
+    /** The client the instances are read through. */
     readonly client: ZooKeeperClient,
+    /** The service's name (its directory under the base path). */
     readonly service: string,
     private readonly opts: { basePath?: string; balancer?: LoadBalancer } = {},
   ) {
@@ -145,6 +164,7 @@ export class ServiceDiscovery extends EventEmitter<ServiceDiscoveryEvents> {
     });
   }
 
+  /** Reads the instances and follows them; resolves once they are read. */
   async start(): Promise<this> {
     await this.cache.start();
     return this;
@@ -161,6 +181,7 @@ export class ServiceDiscovery extends EventEmitter<ServiceDiscoveryEvents> {
     return this.list.length === 0 ? undefined : this.opts.balancer(this.list);
   }
 
+  /** Stops following the instances. */
   close(): void {
     this.cache.close();
   }

@@ -19,19 +19,38 @@ import type { ConnectionState } from '../client/types.js';
 import { Mutex } from './lock.js';
 import { abortReason, deleteQuietly, isFatal, protectedCreate, retrying, sleep, sortBySequence, waitForWatch } from './util.js';
 
+/** The events of a LeaderLatch. */
 export interface LeaderLatchEvents {
+  /** This participant leads from now on. */
   isLeader: [];
+  /** This participant no longer leads (another may soon). */
   notLeader: [];
   /** A background step failed (the latch retries unless the session is gone). */
   error: [unknown];
 }
 
+/** A participant of an election, as `participants()` lists them. */
 export interface Participant {
+  /** The id it joined with. */
   id: string;
+  /** Its node. */
   path: string;
+  /** Whether its node is the lowest (it leads, or will once it sees it). */
   isLeader: boolean;
 }
 
+/**
+ * Leader election by latch: every participant keeps an ephemeral-sequential node; the lowest
+ * leads; each other participant watches only the node just before its own. A leader steps down as
+ * soon as its connection is suspended (before the server could expire its session and elect
+ * another), so at most one participant leads at any instant.
+ *
+ * ```ts
+ * const latch = new LeaderLatch(zk, '/election/app', 'node-1');
+ * latch.on('isLeader', () => startServing()).on('notLeader', () => stopServing());
+ * await latch.start();
+ * ```
+ */
 export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
   private ourPath: string | undefined;
   private leader = false;
@@ -40,6 +59,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
   private readonly onState: (s: ConnectionState) => void;
 
   constructor(
+    /** The client whose session holds this participant's node. */
     readonly client: ZooKeeperClient,
     /** The election's directory: participants are its children. */
     readonly path: string,
@@ -248,6 +268,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
   }
 }
 
+/** Options of a LeaderSelector. */
 export interface LeaderSelectorOptions {
   /** Queue again after leadership ends (default true). */
   autoRequeue?: boolean;
@@ -255,6 +276,16 @@ export interface LeaderSelectorOptions {
   id?: string;
 }
 
+/**
+ * Leader election by turns: participants line up on a mutex (with `lostOnSuspend`); the one in
+ * front runs `takeLeadership(signal)`, and leads until it returns or the signal aborts (connection
+ * suspended, session expired, selector closed). With `autoRequeue` (default) it lines up again.
+ *
+ * ```ts
+ * const s = new LeaderSelector(zk, '/election/jobs', async (signal) => { while (!signal.aborted) await runOneJob(); });
+ * s.start();
+ * ```
+ */
 export class LeaderSelector {
   private readonly mutex: Mutex;
   private readonly closing = new AbortController();
@@ -263,7 +294,9 @@ export class LeaderSelector {
   private term: AbortSignal | undefined;
 
   constructor(
+    /** The client whose session holds this participant's node. */
     readonly client: ZooKeeperClient,
+    /** The election's directory. */
     readonly path: string,
     /** Runs while this participant leads; return (or honour the signal) to give leadership up. */
     private readonly takeLeadership: (signal: AbortSignal) => Promise<void>,

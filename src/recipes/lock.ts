@@ -15,6 +15,7 @@ import { joinPath } from '../client/path.js';
 import type { ACL, ConnectionState, Data } from '../client/types.js';
 import { deadlineSignal, deleteQuietly, protectedCreate, retrying, sortBySequence, waitForDeletion } from './util.js';
 
+/** How long to wait for a lock, lease or leadership. */
 export interface AcquireOptions {
   /** Stop waiting (the contender's node is removed) and reject with the signal's reason. */
   signal?: AbortSignal;
@@ -22,9 +23,11 @@ export interface AcquireOptions {
   timeout?: number;
 }
 
+/** Options of a Mutex, ReadWriteLock or Semaphore. */
 export interface LockOptions {
   /** Stored in the contender's node (e.g. who holds the lock). */
   data?: Data;
+  /** The ACL of the contender nodes (default: open). */
   acl?: readonly ACL[];
   /**
    * Consider the lock lost as soon as the connection is suspended (Curator's conservative mode).
@@ -43,6 +46,7 @@ export interface LockOptions {
 /** Why a lease was lost. */
 export class LockLostError extends Error {
   constructor(
+    /** The contender node whose lease ended. */
     readonly path: string,
     message: string,
   ) {
@@ -77,6 +81,7 @@ export class Lease {
     return this.ac.signal;
   }
 
+  /** True once the signal aborted: the lock is lost, or released. */
   get lost(): boolean {
     return this.ac.signal.aborted;
   }
@@ -168,15 +173,29 @@ export async function tryWithin<T>(run: (signal: AbortSignal) => Promise<T>, tim
   }
 }
 
+/**
+ * A distributed mutex (not re-entrant): ephemeral-sequential contenders in line under `path`,
+ * each waiting only for the one just before it, so a release wakes exactly one waiter.
+ *
+ * ```ts
+ * const lease = await new Mutex(zk, '/locks/orders').acquire({ timeout: 5000 });
+ * try { await work(lease.signal); } finally { await lease.release(); }
+ * ```
+ */
 export class Mutex {
   constructor(
+    /** The client whose session holds the lock. */
     readonly client: ZooKeeperClient,
     /** The lock's directory: contenders are its children. */
     readonly path: string,
     private readonly opts: LockOptions = {},
   ) {}
 
-  /** Waits for the lock. */
+  /**
+   * Waits for the lock; resolves with a Lease (release it when done). Rejects with the signal's
+   * reason or a TimeoutError when given up (the contender node is removed then), or with
+   * SessionExpiredError when the session ends while waiting.
+   */
   async acquire(opts: AcquireOptions = {}): Promise<Lease> {
     const node = await acquireNode(this.client, this.path, 'lock-', mutexPolicy, { ...opts, data: this.opts.data, acl: this.opts.acl });
     return new Lease(this.client, node!, this.opts.lostOnSuspend);

@@ -20,11 +20,22 @@ import { deadlineSignal, deleteQuietly, protectedCreate, retrying, sortBySequenc
 const PREFIX = 'qn-';
 const CLAIMS = 'claims';
 
+/**
+ * A distributed FIFO queue of persistent items: `offer()` adds, `poll()` takes or returns null,
+ * `take()` waits for an item. Every item is taken by one consumer.
+ *
+ * ```ts
+ * const q = new DistributedQueue(zk, '/queues/jobs');
+ * await q.offer('job-1');
+ * const job = await q.take({ timeout: 10000 });
+ * ```
+ */
 export class DistributedQueue {
   private readonly claims: string;
   private claimsReady = false;
 
   constructor(
+    /** The client the queue is used through. */
     readonly client: ZooKeeperClient,
     /** The queue's node: items are its children (it is created when missing). */
     readonly path: string,

@@ -28,11 +28,13 @@ export class RWSide {
     private readonly opts: LockOptions,
   ) {}
 
+  /** Waits for this side of the lock (see Mutex.acquire). */
   async acquire(opts: AcquireOptions = {}): Promise<Lease> {
     const node = await acquireNode(this.client, this.path, this.prefix, this.policy, { ...opts, data: this.opts.data, acl: this.opts.acl });
     return new Lease(this.client, node!, this.opts.lostOnSuspend);
   }
 
+  /** The lock if it can be had within timeoutMs (0: only if nobody is in the way now), else null. */
   async tryAcquire(timeoutMs = 0, signal?: AbortSignal): Promise<Lease | null> {
     if (timeoutMs <= 0) {
       const node = await acquireNode(this.client, this.path, this.prefix, this.policy, { signal, data: this.opts.data, acl: this.opts.acl, noWait: true });
@@ -42,6 +44,15 @@ export class RWSide {
   }
 }
 
+/**
+ * A distributed read/write lock: readers share, a writer is alone, in order of arrival (a waiting
+ * writer holds back later readers). Each side waits only for the node that is in its way.
+ *
+ * ```ts
+ * const rw = new ReadWriteLock(zk, '/locks/table');
+ * const r = await rw.readLock.acquire(); ... await r.release();
+ * ```
+ */
 export class ReadWriteLock {
   /** Shared: many readers at once, none while a writer holds. */
   readonly readLock: RWSide;
@@ -49,7 +60,9 @@ export class ReadWriteLock {
   readonly writeLock: RWSide;
 
   constructor(
+    /** The client whose session holds the locks. */
     readonly client: ZooKeeperClient,
+    /** The lock's directory: readers' and writers' nodes are its children. */
     readonly path: string,
     opts: LockOptions = {},
   ) {

@@ -11,13 +11,25 @@ import { joinPath } from '../client/path.js';
 import { acquireNode, mutexPolicy, tryWithin, Lease, type AcquireOptions, type LockOptions } from './lock.js';
 import { deadlineSignal, deleteQuietly, protectedCreate, retrying, waitForWatch } from './util.js';
 
+/**
+ * A distributed counting semaphore: at most `maxLeases` leases at once across every client.
+ * Waiting contenders line up on an internal mutex, so only the first of them watches the leases.
+ *
+ * ```ts
+ * const lease = await new Semaphore(zk, '/pools/db', 3).acquire();
+ * try { ... } finally { await lease.release(); }
+ * ```
+ */
 export class Semaphore {
   private readonly locks: string;
   private readonly leasesDir: string;
 
   constructor(
+    /** The client whose session holds the leases. */
     readonly client: ZooKeeperClient,
+    /** The semaphore's directory (`locks` and `leases` below it). */
     readonly path: string,
+    /** How many leases may be held at once. */
     readonly maxLeases: number,
     private readonly opts: LockOptions = {},
   ) {
