@@ -324,6 +324,12 @@ export interface TreeCacheEvents {
  * so Apache ZooKeeper 3.8 too): every event under the root marks that path for re-reading; a
  * deleted node takes its subtree with it. The server does not replay persistent watches after a
  * reconnection, so the whole tree is read again then (only differences are reported).
+ *
+ * On ZooKeeper 3.8 servers (Apache's, and tszk, which behaves the same: ZOOKEEPER-4466, fixed in
+ * 3.9) a session keeps one watch mode per path: a one-shot watch set on the cache's root in the
+ * same session (a NodeCache or ChildrenCache of the root, `exists`/`getData`/`getChildren` with a
+ * watch) silences part of the recursive watch, or is itself lost. Give such a TreeCache a client
+ * of its own. Watches on other paths, below the root included, do not interfere.
  */
 export class TreeCache extends CacheBase<TreeCacheEvents> {
   private readonly nodes = new Map<string, CachedNode>();

@@ -7,6 +7,7 @@ import type { ZooKeeperClient } from '../client/api.js';
 import { NoNodeError, NodeExistsError } from '../client/errors.js';
 import { joinPath } from '../client/path.js';
 import { NodeCache } from './cache.js';
+import { retrying } from './util.js';
 
 /** Where settings live unless told otherwise. */
 export const DEFAULT_CONFIG_PATH = '/config';
@@ -35,19 +36,22 @@ export class ConfigCenter {
     return joinPath(this.root, key);
   }
 
-  /** Sets a value (creating the key); every subscriber gets it. */
+  /**
+   * Sets a value (creating the key); every subscriber gets it. Writing the same value again is
+   * harmless, so a write whose reply was lost with the connection is simply sent again.
+   */
   async publish(key: string, value: string): Promise<void> {
     const path = this.pathOf(key);
     for (;;) {
       try {
-        await this.client.setData(path, value);
+        await retrying(() => this.client.setData(path, value));
         return;
       } catch (e) {
         if (!(e instanceof NoNodeError)) throw e;
       }
       try {
-        await this.client.mkdirp(this.root);
-        await this.client.create(path, value);
+        await retrying(() => this.client.mkdirp(this.root));
+        await retrying(() => this.client.create(path, value));
         return;
       } catch (e) {
         if (!(e instanceof NodeExistsError)) throw e;
@@ -82,8 +86,15 @@ export class ConfigCenter {
     const cache = new NodeCache(this.client, this.pathOf(key));
     const text = (n: { data: Buffer | null } | null): string | null => (n === null ? null : (n.data?.toString('utf8') ?? ''));
     await cache.start();
-    onValue(text(cache.current));
-    cache.on('changed', (n) => onValue(text(n)));
+    let last = text(cache.current);
+    onValue(last);
+    cache.on('changed', (n) => {
+      // A write of the same value again (a retried publish) is no change for a subscriber.
+      const v = text(n);
+      if (v === last) return;
+      last = v;
+      onValue(v);
+    });
     return () => cache.close();
   }
 
