@@ -356,7 +356,9 @@ describe(`recipes across a server restart (${serverKind()})`, { timeout: 90000 }
   it('sessions, leadership, registrations and caches survive; the mutex never has two holders', async (t) => {
     if (!needServerKind(t, serverKind())) return;
     let server = await startTestServer();
-    const open = (): Promise<ZooKeeperClient> => connect(server.connectString, { sessionTimeout: 30000 });
+    // 15 s: long enough for a restart, short enough that a connection Apache leaves unanswered while
+    // it starts (given up after a third of it) costs little.
+    const open = (): Promise<ZooKeeperClient> => connect(server.connectString, { sessionTimeout: 15000 });
     const all = [await open(), await open(), await open(), await open()];
     const [a, b, c, d] = all as [ZooKeeperClient, ZooKeeperClient, ZooKeeperClient, ZooKeeperClient];
     const ids = all.map((x) => x.sessionId);
