@@ -88,6 +88,8 @@ test('a full disk: writes fail clearly, reads keep working, nothing acknowledged
       else failedWith = err;
     }
     assert.equal(failedWith, Err.SystemError, 'a write on a full disk fails with SystemError');
+    // The log line reaches the pipe a moment after the reply may have: wait for it.
+    for (let i = 0; i < 100 && !/Writing the txn log failed.*(ENOSPC|no space)/i.test(server.output()); i++) await new Promise((r) => setTimeout(r, 50));
     assert.match(server.output(), /Writing the txn log failed.*(ENOSPC|no space)/i, 'the log says why');
     // Reads keep working, on the same session and a new one.
     for (const p of acked) assert.equal(await getLength(c, p), VALUE.length, p);
