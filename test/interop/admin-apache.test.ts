@@ -118,7 +118,13 @@ test('four-letter words: the same lines as Apache ZooKeeper 3.8', async (t) => {
       }
 
       const [aDump, zDump] = await both('dump');
-      const head = (s: string): string => shape(s.substring(0, s.indexOf('Connections dump:')));
+      // Which expiry bucket a session sits in (and whether an emptied bucket still shows) depends
+      // on when it last sent something: bucket lines are dropped, their sessions kept.
+      const head = (s: string): string =>
+        shape(s.substring(0, s.indexOf('Connections dump:')))
+          .split('\n')
+          .filter((l) => l !== 'N expire at DATE:')
+          .join('\n');
       assert.equal(head(zDump), head(aDump), 'dump: sessions and ephemerals');
       for (const line of zDump.substring(zDump.indexOf('Connections dump:')).split('\n').slice(1, -1)) {
         assert.match(shape(line), /^(Connections Sets \(N\)\/\(N\):|N expire at DATE:|\tip: \/ADDR sessionId: 0xH)$/, line);
