@@ -185,7 +185,8 @@ function structure(v: Json, path = '', out = new Set<string>()): Set<string> {
     for (const x of v) structure(x, `${path}[]`, out);
   } else if (v !== null && typeof v === 'object') {
     const keyed = DATA_KEYED.has(path.split('.').pop() ?? '');
-    if (!keyed) out.add(`${path}{${Object.entries(v).map(([k, x]) => `${k}:${x === null ? 'null' : Array.isArray(x) ? 'array' : typeof x}`).join(',')}}`);
+    // Field names and types, sorted: Jackson's field order varies between Apache runs.
+    if (!keyed) out.add(`${path}{${Object.entries(v).map(([k, x]) => `${k}:${x === null ? 'null' : Array.isArray(x) ? 'array' : typeof x}`).sort().join(',')}}`);
     for (const [k, x] of Object.entries(v)) structure(x, keyed ? `${path}.*` : `${path}.${k}`, out);
   }
   return out;
